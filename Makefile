@@ -1,0 +1,123 @@
+# passc — see README.md.  `make` builds ./passc; `make demo`, `make check`,
+# `make bench`, `make install` (PREFIX, DESTDIR), `make clean`.
+CC       ?= cc
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+PKGS     := libpci yaml-0.1 json-c
+B        := build
+BA       := build-asan
+
+# pkg-config may be missing before ensure-deps ran: expand lazily.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-function
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(WARN) $(CFLAGS) \
+             -Iinclude -I$(B) $(PKG_CFLAGS) \
+             -DPASSC_DATADIR='"$(PREFIX)/share/passc"'
+ASAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+LEX_SRC  := $(wildcard grammar/*.l)
+YACC_SRC := $(wildcard grammar/*.y)
+GEN_C    := $(patsubst grammar/%.l,$(B)/%.c,$(LEX_SRC)) $(patsubst grammar/%.y,$(B)/%.c,$(YACC_SRC))
+GEN_H    := $(GEN_C:.c=.h)
+SRCS     := $(filter-out compiler/main.c,$(wildcard compiler/*.c))
+OBJS     := $(patsubst compiler/%.c,$(B)/%.o,$(SRCS)) $(GEN_C:.c=.o)
+AOBJS    := $(patsubst $(B)/%.o,$(BA)/%.o,$(OBJS))
+TSRCS    := $(wildcard tests/check_*.c)
+TOBJS    := $(patsubst tests/%.c,$(B)/t_%.o,$(TSRCS) tests/test_main.c)
+ATOBJS   := $(patsubst $(B)/%.o,$(BA)/%.o,$(TOBJS))
+HDRS     := $(wildcard include/*.h tests/*.h)
+
+.PHONY: all deps deps-check deps-demo demo check check-unit check-asan \
+        check-cli bench install clean
+.DELETE_ON_ERROR:
+
+all: deps passc
+
+deps:
+	@contrib/ensure-deps build
+deps-check:
+	@contrib/ensure-deps check
+deps-demo:
+	@contrib/ensure-deps demo
+
+passc: $(B)/passc
+	@ln -sf $(B)/passc passc
+
+$(B) $(BA):
+	@mkdir -p $@
+
+# Generated front end: the scanner needs the parser's token header.
+$(B)/%.c $(B)/%.h: grammar/%.y | $(B)
+	bison -Wall -Werror -o $(B)/$*.c --header=$(B)/$*.h $<
+$(B)/%.c $(B)/%.h: grammar/%.l $(patsubst grammar/%.y,$(B)/%.h,$(YACC_SRC)) | $(B)
+	flex -o $(B)/$*.c --header-file=$(B)/$*.h $<
+
+# Generated code is not ours to make -Wextra clean (flex's unused params).
+$(B)/lexer.o $(B)/parser.o $(BA)/lexer.o $(BA)/parser.o: WARN += -Wno-unused-parameter -Wno-shadow -Wno-sign-compare
+
+$(B)/%.o: compiler/%.c $(HDRS) $(GEN_H) | $(B)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(B)/%.o: $(B)/%.c $(HDRS) $(GEN_H) | $(B)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(BA)/%.o: compiler/%.c $(HDRS) $(GEN_H) | $(BA)
+	$(CC) $(ALL_CFLAGS) $(ASAN) -c -o $@ $<
+$(BA)/%.o: $(B)/%.c $(HDRS) $(GEN_H) | $(BA)
+	$(CC) $(ALL_CFLAGS) $(ASAN) -c -o $@ $<
+
+$(B)/passc: $(OBJS) $(B)/main.o
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+$(BA)/passc: $(AOBJS) $(BA)/main.o
+	$(CC) $(CFLAGS) $(ASAN) -o $@ $^ $(PKG_LIBS)
+
+# One Check binary; every tests/check_NAME.c contributes suite_NAME().
+$(B)/suites.h: $(TSRCS) | $(B)
+	@for f in $(TSRCS); do n=$${f#tests/check_}; echo "SUITE($${n%.c})"; done > $@
+$(B)/t_%.o: tests/%.c $(HDRS) $(GEN_H) $(B)/suites.h | $(B)
+	$(CC) $(ALL_CFLAGS) -Itests -c -o $@ $<
+$(BA)/t_%.o: tests/%.c $(HDRS) $(GEN_H) $(B)/suites.h | $(BA)
+	$(CC) $(ALL_CFLAGS) $(ASAN) -Itests -c -o $@ $<
+$(B)/check_passc: $(TOBJS) $(OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+$(BA)/check_passc: $(ATOBJS) $(AOBJS)
+	$(CC) $(CFLAGS) $(ASAN) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+
+# Tests run from the source root; fixtures are generated under build/.
+TESTENV = PASSC_SRCDIR=$(CURDIR) PASSC_FIXTURES=$(CURDIR)/$(B)/fixtures
+fixtures: $(B)/fixtures.stamp
+$(B)/fixtures.stamp: $(wildcard tests/mkhost tests/hosts/*) | $(B)
+	@if [ -x tests/mkhost ]; then tests/mkhost --all $(B)/fixtures; fi
+	@touch $@
+
+check: deps-check
+	@$(MAKE) --no-print-directory check-unit check-cli check-asan
+
+check-unit: $(B)/check_passc $(B)/passc $(B)/fixtures.stamp
+	$(TESTENV) PASSC=$(CURDIR)/$(B)/passc $(B)/check_passc
+
+check-cli: $(B)/passc $(B)/fixtures.stamp
+	@set -e; for t in tests/run-*.sh; do [ -f "$$t" ] || continue; \
+	  echo "== $$t"; $(TESTENV) PASSC=$(CURDIR)/$(B)/passc sh "$$t"; done
+
+check-asan: $(BA)/check_passc $(BA)/passc $(B)/fixtures.stamp
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  $(TESTENV) PASSC=$(CURDIR)/$(BA)/passc $(BA)/check_passc
+	@set -e; for t in tests/run-*.sh; do [ -f "$$t" ] || continue; \
+	  echo "== asan $$t"; ASAN_OPTIONS=detect_leaks=1 $(TESTENV) PASSC=$(CURDIR)/$(BA)/passc sh "$$t"; done
+
+demo: deps-demo passc
+	@sh contrib/demo.sh $(B)/passc
+
+bench: deps-check passc $(B)/fixtures.stamp
+	@sh tests/bench.sh $(CURDIR)/$(B)/passc
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/passc
+	install -m 755 $(B)/passc $(DESTDIR)$(PREFIX)/bin/passc
+	install -m 644 data/*.yaml $(DESTDIR)$(PREFIX)/share/passc/
+
+clean:
+	rm -rf $(B) $(BA) passc

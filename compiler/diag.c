@@ -1,0 +1,257 @@
+#include "diag.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void diag_init(struct diag_list *l, arena *a)
+{
+    memset(l, 0, sizeof *l);
+    l->a = a;
+}
+
+struct diag *diag_add(struct diag_list *l, const char *rule, enum severity sev,
+                      src_loc loc, const char *fmt, ...)
+{
+    struct diag *d = arena_alloc(l->a, sizeof *d);
+    va_list ap;
+    va_start(ap, fmt);
+    d->msg = arena_vprintf(l->a, fmt, ap);
+    va_end(ap);
+    d->rule = rule;
+    d->sev = sev;
+    d->loc = loc;
+    if (l->tail)
+        l->tail->next = d;
+    else
+        l->head = d;
+    l->tail = d;
+    l->n[sev]++;
+    return d;
+}
+
+void diag_note(struct diag_list *l, struct diag *d, src_loc loc,
+               const char *fmt, ...)
+{
+    struct diag_note *n = arena_alloc(l->a, sizeof *n);
+    va_list ap;
+    va_start(ap, fmt);
+    n->msg = arena_vprintf(l->a, fmt, ap);
+    va_end(ap);
+    n->loc = loc;
+    if (d->notes_tail)
+        d->notes_tail->next = n;
+    else
+        d->notes = n;
+    d->notes_tail = n;
+}
+
+void diag_fix(struct diag_list *l, struct diag *d, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    d->fix = arena_vprintf(l->a, fmt, ap);
+    va_end(ap);
+}
+
+void diag_remove(struct diag_list *l, struct diag *d)
+{
+    struct diag **pp = &l->head, *prev = NULL;
+    while (*pp && *pp != d) {
+        prev = *pp;
+        pp = &(*pp)->next;
+    }
+    if (!*pp)
+        return;
+    *pp = d->next;
+    if (l->tail == d)
+        l->tail = prev;
+    l->n[d->sev]--;
+}
+
+static int diag_cmp(const void *pa, const void *pb)
+{
+    const struct diag *a = *(const struct diag *const *)pa;
+    const struct diag *b = *(const struct diag *const *)pb;
+    const char *fa = a->loc.src ? a->loc.src->path : "";
+    const char *fb = b->loc.src ? b->loc.src->path : "";
+    int c = strcmp(fa, fb);
+    if (c)
+        return c;
+    if (a->loc.start != b->loc.start)
+        return a->loc.start < b->loc.start ? -1 : 1;
+    return strcmp(a->rule ? a->rule : "", b->rule ? b->rule : "");
+}
+
+void diag_sort(struct diag_list *l)
+{
+    size_t n = l->n[0] + l->n[1] + l->n[2];
+    if (n < 2)
+        return;
+    /* Merge sort on an array of the records: stable, so diagnostics at one
+     * place keep the order the checks found them in. */
+    struct diag **p = arena_calloc(l->a, n, sizeof *p);
+    size_t i = 0;
+    for (struct diag *d = l->head; d; d = d->next)
+        p[i++] = d;
+    struct diag **tmp = arena_calloc(l->a, n, sizeof *tmp);
+    for (size_t w = 1; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n;
+            size_t hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t a = lo, b = mid, o = lo;
+            while (a < mid && b < hi) {
+                if (diag_cmp(&p[b], &p[a]) < 0)
+                    tmp[o++] = p[b++];
+                else
+                    tmp[o++] = p[a++];
+            }
+            while (a < mid)
+                tmp[o++] = p[a++];
+            while (b < hi)
+                tmp[o++] = p[b++];
+        }
+        struct diag **t = p;
+        p = tmp;
+        tmp = t;
+    }
+    for (size_t k = 0; k < n; k++)
+        p[k]->next = k + 1 < n ? p[k + 1] : NULL;
+    l->head = p[0];
+    l->tail = p[n - 1];
+}
+
+bool diag_has_errors(const struct diag_list *l, bool werror)
+{
+    return l->n[SEV_ERROR] > 0 || (werror && l->n[SEV_WARNING] > 0);
+}
+
+const char *severity_name(enum severity s)
+{
+    switch (s) {
+    case SEV_INFO: return "info";
+    case SEV_WARNING: return "warning";
+    case SEV_ERROR: return "error";
+    }
+    return "?";
+}
+
+int diag_format_parse(const char *s, enum diag_format *out)
+{
+    static const char *names[] = {"text", "gcc", "json", "sarif"};
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(s, names[i])) {
+            *out = (enum diag_format)i;
+            return 0;
+        }
+    return -1;
+}
+
+static void print_where(FILE *f, src_loc loc)
+{
+    if (!loc.src) {
+        fputs("passc: ", f);
+        return;
+    }
+    unsigned line, col;
+    source_line_col(loc.src, loc.start, &line, &col);
+    fprintf(f, "%s:%u:%u: ", loc.src->path, line, col);
+}
+
+/* Prints one source line with bytes that would garble a terminal replaced,
+ * then the marker line under [start, end) of that line. */
+static void print_excerpt(FILE *f, src_loc loc, char mark, bool color,
+                          const char *on)
+{
+    unsigned line, col;
+    source_line_col(loc.src, loc.start, &line, &col);
+    size_t len;
+    const char *text = source_line(loc.src, line, &len);
+    /* Very long lines are cut around the column so a 1 MB line stays one
+     * readable line. */
+    size_t from = 0, to = len;
+    if (len > 160) {
+        from = col > 60 ? col - 60 : 0;
+        to = from + 160 < len ? from + 160 : len;
+    }
+    fprintf(f, "%5u | %s", line, from ? "..." : "");
+    for (size_t i = from; i < to; i++) {
+        unsigned char c = (unsigned char)text[i];
+        fputc(c == '\t' ? ' ' : (c < 0x20 || c == 0x7f) ? '?' : c, f);
+    }
+    fprintf(f, "%s\n      | %s", to < len ? "..." : "", from ? "   " : "");
+    size_t c0 = col - 1;
+    size_t span = loc.end > loc.start ? loc.end - loc.start : 1;
+    if (c0 + span > len)
+        span = len > c0 ? len - c0 : 1;
+    for (size_t i = from; i < c0 && i < to; i++) {
+        unsigned char c = (unsigned char)text[i];
+        /* keep alignment under multi-byte UTF-8: count lead bytes only */
+        if ((c & 0xc0) != 0x80)
+            fputc(' ', f);
+    }
+    if (color)
+        fputs(on, f);
+    for (size_t i = 0; i < span && i < 160; i++)
+        fputc(i == 0 && mark == '^' ? '^' : mark, f);
+    if (color)
+        fputs("\033[0m", f);
+    fputc('\n', f);
+}
+
+void diag_print_text(FILE *f, const struct diag_list *l, bool color)
+{
+    static const char *sev_color[] = {"\033[1;36m", "\033[1;35m", "\033[1;31m"};
+    for (const struct diag *d = l->head; d; d = d->next) {
+        if (color)
+            fputs("\033[1m", f);
+        print_where(f, d->loc);
+        if (color)
+            fprintf(f, "%s%s:\033[0m\033[1m %s\033[0m", sev_color[d->sev],
+                    severity_name(d->sev), d->msg);
+        else
+            fprintf(f, "%s: %s", severity_name(d->sev), d->msg);
+        if (d->rule)
+            fprintf(f, " [%s]", d->rule);
+        fputc('\n', f);
+        if (d->loc.src)
+            print_excerpt(f, d->loc, '^', color, "\033[1;32m");
+        for (const struct diag_note *n = d->notes; n; n = n->next) {
+            if (n->loc.src) {
+                print_where(f, n->loc);
+                fprintf(f, "note: %s\n", n->msg);
+                print_excerpt(f, n->loc, '~', color, "\033[1;34m");
+            } else {
+                fprintf(f, "      = note: %s\n", n->msg);
+            }
+        }
+        if (d->fix)
+            fprintf(f, "      = fix: %s\n", d->fix);
+    }
+}
+
+void diag_print_gcc(FILE *f, const struct diag_list *l)
+{
+    for (const struct diag *d = l->head; d; d = d->next) {
+        print_where(f, d->loc);
+        fprintf(f, "%s: %s", severity_name(d->sev), d->msg);
+        if (d->rule)
+            fprintf(f, " [%s]", d->rule);
+        fputc('\n', f);
+        for (const struct diag_note *n = d->notes; n; n = n->next) {
+            print_where(f, n->loc.src ? n->loc : d->loc);
+            fprintf(f, "note: %s\n", n->msg);
+        }
+    }
+}
+
+void diag_print(FILE *f, const struct diag_list *l, enum diag_format fmt,
+                bool color)
+{
+    switch (fmt) {
+    case FMT_TEXT: diag_print_text(f, l, color); break;
+    case FMT_GCC: diag_print_gcc(f, l); break;
+    case FMT_JSON: diag_print_json(f, l); break;
+    case FMT_SARIF: diag_print_sarif(f, l); break;
+    }
+}

@@ -1,0 +1,270 @@
+/* driver.c — `passc build` and `passc lint`: the pipeline of design.md.
+ *
+ * spec -> parse -> resolve -> spec rules -> facts -> facts rules -> ignores
+ * -> diagnostics -> (build, no errors) emit -> atomic write.
+ * One arena per run holds everything; it is freed before returning. */
+#include <errno.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "driver.h"
+#include "emit.h"
+#include "facts.h"
+#include "model.h"
+#include "rules.h"
+
+static int usage_error(const char *cmd, const char *msg, const char *arg)
+{
+    fprintf(stderr, "passc %s: %s%s%s\n", cmd, msg, arg ? " " : "",
+            arg ? arg : "");
+    fprintf(stderr, "try 'passc --help'\n");
+    return EXIT_USAGE;
+}
+
+/* Parses the options shared by build and lint.  Returns -1 on usage error
+ * (already reported). */
+static int parse_opts(int argc, char **argv, struct run_opts *o)
+{
+    const char *cmd = argv[0];
+    memset(o, 0, sizeof *o);
+    o->fmt = FMT_TEXT;
+    o->specs = calloc((size_t)argc, sizeof *o->specs);
+    if (!o->specs)
+        abort();
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+#define NEED_ARG()                                                         \
+    do {                                                                   \
+        if (i + 1 >= argc) {                                               \
+            usage_error(cmd, "missing argument for", a);                   \
+            return -1;                                                     \
+        }                                                                  \
+    } while (0)
+        if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+            NEED_ARG();
+            o->out_dir = argv[++i];
+        } else if (!strcmp(a, "--facts")) {
+            NEED_ARG();
+            if (o->facts_src != FACTS_AUTO)
+                return usage_error(cmd, "give only one of --facts, --root, --no-facts", NULL), -1;
+            o->facts_src = FACTS_FILE;
+            o->facts_arg = argv[++i];
+        } else if (!strcmp(a, "--root")) {
+            NEED_ARG();
+            if (o->facts_src != FACTS_AUTO)
+                return usage_error(cmd, "give only one of --facts, --root, --no-facts", NULL), -1;
+            o->facts_src = FACTS_ROOT;
+            o->facts_arg = argv[++i];
+        } else if (!strcmp(a, "--no-facts")) {
+            if (o->facts_src != FACTS_AUTO)
+                return usage_error(cmd, "give only one of --facts, --root, --no-facts", NULL), -1;
+            o->facts_src = FACTS_NONE;
+        } else if (!strcmp(a, "--format") || !strcmp(a, "-f")) {
+            NEED_ARG();
+            if (diag_format_parse(argv[++i], &o->fmt) < 0)
+                return usage_error(cmd, "unknown format", argv[i]), -1;
+        } else if (!strncmp(a, "--format=", 9)) {
+            if (diag_format_parse(a + 9, &o->fmt) < 0)
+                return usage_error(cmd, "unknown format", a + 9), -1;
+        } else if (!strcmp(a, "--werror")) {
+            o->werror = true;
+        } else if (!strcmp(a, "--pci-ids")) {
+            /* a pci.ids file instead of the system's (tests, old hosts) */
+            NEED_ARG();
+            o->ids_file = argv[++i];
+        } else if (!strcmp(a, "--quirks")) {
+            NEED_ARG();
+            o->quirks_path = argv[++i];
+        } else if (!strcmp(a, "--color") || !strcmp(a, "--colour")) {
+            o->color = 1;
+        } else if (!strcmp(a, "--no-color") || !strcmp(a, "--no-colour")) {
+            o->color = -1;
+        } else if (!strcmp(a, "--")) {
+            while (++i < argc)
+                o->specs[o->nspecs++] = argv[i];
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error(cmd, "unknown option", a), -1;
+        } else {
+            o->specs[o->nspecs++] = a;
+        }
+#undef NEED_ARG
+    }
+    return 0;
+}
+
+/* The quirks table: --quirks, else $PASSC_DATADIR, else the installed data
+ * directory, else data/ next to the build tree (running from a checkout). */
+static const char *quirks_path(arena *a, const struct run_opts *o)
+{
+    if (o->quirks_path)
+        return o->quirks_path;
+    const char *env = getenv("PASSC_DATADIR");
+    if (env && *env)
+        return arena_printf(a, "%s/quirks.yaml", env);
+    const char *inst = PASSC_DATADIR "/quirks.yaml";
+    if (access(inst, R_OK) == 0)
+        return inst;
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *dir = dirname(exe);  /* …/build */
+        const char *p = arena_printf(a, "%s/../data/quirks.yaml", dir);
+        if (access(p, R_OK) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+/* Where facts come from for one spec (design.md: --facts, --root, the
+ * spec's `facts` file, the live host). */
+static int load_facts(arena *a, const struct run_opts *o, const struct model *m,
+                      const char *spec_path, struct facts *f,
+                      struct diag_list *d, bool *have)
+{
+    *have = false;
+    switch (o->facts_src) {
+    case FACTS_NONE:
+        return 0;
+    case FACTS_FILE:
+        *have = true;
+        return facts_read_yaml(a, o->facts_arg, f, d);
+    case FACTS_ROOT:
+        *have = true;
+        return facts_read_sysfs(a, o->facts_arg, o->ids_file, f, d);
+    case FACTS_AUTO:
+        break;
+    }
+    if (m->has_host && m->host.facts_path) {
+        const char *p = m->host.facts_path;
+        if (p[0] != '/') {
+            char *copy = arena_strdup(a, spec_path);
+            p = arena_printf(a, "%s/%s", dirname(copy), p);
+        }
+        *have = true;
+        return facts_read_yaml(a, p, f, d);
+    }
+    *have = true;
+    return facts_read_sysfs(a, "/", o->ids_file, f, d);
+}
+
+int driver_check_spec(arena *a, const struct run_opts *o, const char *path,
+                      struct diag_list *d, struct model **out_model,
+                      const char **err)
+{
+    *out_model = NULL;
+    struct source *src = source_read(a, path, err);
+    if (!src)
+        return EXIT_USAGE;
+    struct ast_spec *ast = parse_spec(a, src, d);
+    if (!ast)
+        return EXIT_FINDINGS;
+    struct model *m = resolve_spec(a, ast, d);
+    rules_spec_run(m, d);
+    struct facts f;
+    memset(&f, 0, sizeof f);
+    bool have = false;
+    if (load_facts(a, o, m, path, &f, d, &have) < 0)
+        return EXIT_FACTS;
+    if (have) {
+        struct quirks *q = NULL;
+        const char *qp = quirks_path(a, o);
+        if (qp)
+            q = quirks_load(a, qp, d);
+        rules_facts_run(m, &f, q, d);
+    }
+    rules_apply_ignores(ast, d);
+    *out_model = m;
+    return diag_has_errors(d, o->werror) ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+static bool want_color(const struct run_opts *o, FILE *f)
+{
+    if (o->color)
+        return o->color > 0;
+    const char *nc = getenv("NO_COLOR");
+    return isatty(fileno(f)) && !(nc && *nc);
+}
+
+int cmd_lint(int argc, char **argv)
+{
+    struct run_opts o;
+    if (parse_opts(argc, argv, &o) < 0) {
+        free(o.specs);
+        return EXIT_USAGE;
+    }
+    if (o.out_dir) {
+        free(o.specs);
+        return usage_error("lint", "-o is for passc build", NULL);
+    }
+    if (o.nspecs == 0) {
+        free(o.specs);
+        return usage_error("lint", "no spec given", NULL);
+    }
+    arena *a = arena_new();
+    struct diag_list d;
+    diag_init(&d, a);
+    int rc = EXIT_CLEAN;
+    for (size_t i = 0; i < o.nspecs; i++) {
+        struct model *m;
+        const char *err = NULL;
+        int r = driver_check_spec(a, &o, o.specs[i], &d, &m, &err);
+        if (err)
+            fprintf(stderr, "passc: %s\n", err);
+        if (r > rc)
+            rc = r;
+    }
+    diag_sort(&d);
+    diag_print(stdout, &d, o.fmt, o.fmt == FMT_TEXT && want_color(&o, stdout));
+    if (rc == EXIT_CLEAN && diag_has_errors(&d, o.werror))
+        rc = EXIT_FINDINGS;
+    free(o.specs);
+    arena_free(a);
+    return rc;
+}
+
+int cmd_build(int argc, char **argv)
+{
+    struct run_opts o;
+    if (parse_opts(argc, argv, &o) < 0) {
+        free(o.specs);
+        return EXIT_USAGE;
+    }
+    if (o.nspecs != 1) {
+        free(o.specs);
+        return usage_error("build", "give exactly one spec", NULL);
+    }
+    if (!o.out_dir)
+        o.out_dir = "out";
+    arena *a = arena_new();
+    struct diag_list d;
+    diag_init(&d, a);
+    struct model *m;
+    const char *err = NULL;
+    int rc = driver_check_spec(a, &o, o.specs[0], &d, &m, &err);
+    diag_sort(&d);
+    diag_print(stderr, &d, o.fmt, o.fmt == FMT_TEXT && want_color(&o, stderr));
+    if (err)
+        fprintf(stderr, "passc: %s\n", err);
+    if (rc == EXIT_CLEAN) {
+        size_t n;
+        struct artifact *arts = emit_all(a, m, &n);
+        if (output_write_dir(a, o.out_dir, arts, n, &err) < 0) {
+            fprintf(stderr, "passc: %s\n", err);
+            rc = EXIT_USAGE;
+        } else {
+            for (size_t i = 0; i < n; i++)
+                printf("wrote %s/%s\n", o.out_dir, arts[i].name);
+        }
+    } else if (rc == EXIT_FINDINGS) {
+        fprintf(stderr, "passc: nothing written: %zu error(s)%s\n",
+                d.n[SEV_ERROR], o.werror && d.n[SEV_WARNING] ? " or warnings (--werror)" : "");
+    }
+    free(o.specs);
+    arena_free(a);
+    return rc;
+}

@@ -1,0 +1,75 @@
+/* diag.h — diagnostics as data (after nftables' error records).
+ *
+ * Every stage queues typed records; nothing prints while checking.  One
+ * printer per output format turns the list into text at the end, so text,
+ * gcc, JSON and SARIF differ only in their printer. */
+#ifndef PASSC_DIAG_H
+#define PASSC_DIAG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "arena.h"
+#include "source.h"
+
+/* Process exit codes; documented in README and stable. */
+enum {
+    EXIT_CLEAN = 0,     /* no errors (warnings allowed) */
+    EXIT_FINDINGS = 1,  /* at least one error (or warning with --werror) */
+    EXIT_USAGE = 2,     /* bad command line or unreadable input */
+    EXIT_FACTS = 3,     /* facts could not be read */
+};
+
+enum severity { SEV_INFO, SEV_WARNING, SEV_ERROR };
+
+struct diag_note {
+    src_loc loc;        /* related span, printed with ~~~; may be empty */
+    const char *msg;
+    struct diag_note *next;
+};
+
+struct diag {
+    const char *rule;   /* "P012"; stable id, see rules.h */
+    enum severity sev;
+    src_loc loc;        /* primary span, printed with ^^^ */
+    const char *msg;
+    const char *fix;    /* one-line suggested change, or NULL */
+    struct diag_note *notes, *notes_tail;
+    struct diag *next;
+};
+
+struct diag_list {
+    arena *a;
+    struct diag *head, *tail;
+    size_t n[3];        /* counts by severity */
+};
+
+void diag_init(struct diag_list *l, arena *a);
+struct diag *diag_add(struct diag_list *l, const char *rule, enum severity sev,
+                      src_loc loc, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+void diag_note(struct diag_list *l, struct diag *d, src_loc loc,
+               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void diag_fix(struct diag_list *l, struct diag *d, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Drops a diagnostic (used by ignore comments); counts are kept right. */
+void diag_remove(struct diag_list *l, struct diag *d);
+/* Stable order for printing: by file, then offset, then rule id. */
+void diag_sort(struct diag_list *l);
+bool diag_has_errors(const struct diag_list *l, bool werror);
+
+enum diag_format { FMT_TEXT, FMT_GCC, FMT_JSON, FMT_SARIF };
+int diag_format_parse(const char *s, enum diag_format *out);
+
+/* text: gcc-like with the source line and a caret/underline, colour when
+ * `color`; gcc: one line per diagnostic and per note, for editors. */
+void diag_print_text(FILE *f, const struct diag_list *l, bool color);
+void diag_print_gcc(FILE *f, const struct diag_list *l);
+/* Machine formats (diag_json.c, through json-c). */
+void diag_print_json(FILE *f, const struct diag_list *l);
+void diag_print_sarif(FILE *f, const struct diag_list *l);
+void diag_print(FILE *f, const struct diag_list *l, enum diag_format fmt,
+                bool color);
+
+const char *severity_name(enum severity s);
+
+#endif

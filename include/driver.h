@@ -1,0 +1,31 @@
+/* driver.h — the build/lint pipeline, shared by commands and tests. */
+#ifndef PASSC_DRIVER_H
+#define PASSC_DRIVER_H
+
+#include <stdbool.h>
+#include "arena.h"
+#include "diag.h"
+#include "model.h"
+
+enum facts_src { FACTS_AUTO, FACTS_FILE, FACTS_ROOT, FACTS_NONE };
+
+struct run_opts {
+    const char **specs;
+    size_t nspecs;
+    const char *out_dir;
+    enum facts_src facts_src;
+    const char *facts_arg;
+    enum diag_format fmt;
+    bool werror;
+    int color;               /* 0 auto, 1 always, -1 never */
+    const char *ids_file;
+    const char *quirks_path;
+};
+
+/* Runs everything up to (not including) emission for one spec.  Returns an
+ * EXIT_* code; *err is set for an unreadable spec (EXIT_USAGE). */
+int driver_check_spec(arena *a, const struct run_opts *o, const char *path,
+                      struct diag_list *d, struct model **out_model,
+                      const char **err);
+
+#endif

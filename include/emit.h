@@ -1,0 +1,42 @@
+/* emit.h — artifacts from the resolved model.
+ *
+ * Each emitter appends one file's text to a strbuf; writing files is the
+ * build step's job (output.c: temp dir + rename, all or nothing). */
+#ifndef PASSC_EMIT_H
+#define PASSC_EMIT_H
+
+#include "model.h"
+#include "strbuf.h"
+
+/* /etc/modprobe.d/vfio.conf: options vfio-pci ids=…, softdep lines. */
+void emit_vfio_conf(const struct model *m, struct strbuf *out);
+/* The VM's hostpciN and settings lines, as `qm config` would show them. */
+void emit_vm_conf(const struct model *m, const struct m_vm *vm,
+                  struct strbuf *out);
+/* One hostpci value (without "hostpciN: "), e.g. "0000:02:00.0,pcie=1". */
+void emit_hostpci_value(const struct m_device *d, struct strbuf *out);
+/* Generated shell scripts (POSIX sh, set -eu, PASSC_ROOT, tools on PATH). */
+void emit_apply_sh(const struct model *m, struct strbuf *out);
+void emit_rollback_sh(const struct model *m, struct strbuf *out);
+void emit_verify_sh(const struct model *m, struct strbuf *out);
+/* In the Windows guest: each passed device present with Status OK. */
+void emit_verify_ps1(const struct model *m, const struct m_vm *vm,
+                     struct strbuf *out);
+
+/* A named output file for the build step. */
+struct artifact {
+    const char *name;      /* "vfio.conf", "102.conf", "apply.sh" … */
+    const char *text;
+    size_t len;
+    int mode;              /* 0644 or 0755 */
+};
+
+/* All artifacts of a model, in a stable order. */
+struct artifact *emit_all(arena *a, const struct model *m, size_t *n);
+
+/* Writes all artifacts into dir or nothing: a temp dir beside it, fsync,
+ * then rename (exchange when dir exists).  Returns 0, or -1 with *err. */
+int output_write_dir(arena *a, const char *dir, const struct artifact *arts,
+                     size_t n, const char **err);
+
+#endif

@@ -1,0 +1,129 @@
+/* model.h — the resolved, checked-shape view of a spec.
+ *
+ * resolve.c builds it from the AST: addresses canonical, ids parsed, units
+ * converted, defaults applied, hostpci slots assigned.  Rules read it;
+ * emitters read only it (never the AST or the facts source). */
+#ifndef PASSC_MODEL_H
+#define PASSC_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "ast.h"
+#include "diag.h"
+#include "pci_addr.h"
+
+#define MAX_HOSTPCI 16
+
+enum dev_kind { DEV_GPU, DEV_AUDIO, DEV_USB, DEV_USB4, DEV_NVME, DEV_NIC,
+                DEV_PCI };
+const char *dev_kind_name(enum dev_kind k);
+
+enum iommu_req { IOMMU_REQUIRED, IOMMU_OPTIONAL };
+enum bind_mode { BIND_IDS, BIND_START };
+/* Boolean option as written: unset means "Proxmox's default". */
+enum tri { TRI_UNSET = -1, TRI_OFF = 0, TRI_ON = 1 };
+
+struct m_tunnel {
+    struct pci_addr addr;
+    src_loc loc;
+};
+
+struct m_device {
+    enum dev_kind kind;
+    struct pci_addr addr;
+    src_loc addr_loc;
+    bool has_id;
+    struct pci_id id;
+    src_loc id_loc;
+    const char *name;           /* for people; may be NULL */
+    src_loc loc;                /* the whole statement */
+    struct m_device *parent;    /* audio: its gpu */
+    struct m_vm *vm;
+
+    /* hostpci slot 0..15; a function folded into its parent's slot by
+     * all-functions has slot == parent's slot and folded == true. */
+    int slot;
+    bool slot_pinned;
+    src_loc slot_loc;
+    bool folded;
+
+    bool primary;               /* x-vga=1 */
+    src_loc primary_loc;
+    bool pcie;                  /* resolved: explicit, else q35 default */
+    enum tri pcie_set;          /* as written */
+    src_loc pcie_loc;
+    enum tri rombar;            /* only "rombar off" is ever written */
+    const char *romfile;
+    bool all_functions;
+    bool legacy_igd;
+    const char *mdev;
+    int vendor_id, device_id, sub_vendor_id, sub_device_id; /* -1 unset */
+    const char *guest_driver;
+
+    struct m_tunnel *tunnels;   /* usb4: xHCI controllers it tunnels through */
+    size_t ntunnels;
+    bool has_tunnels_stmt;
+    src_loc tunnels_loc;
+};
+
+struct m_vm {
+    unsigned vmid;
+    src_loc vmid_loc;
+    const char *name;
+    src_loc loc;
+    const char *ostype;         /* NULL: not managed */
+    const char *machine;        /* NULL: Proxmox default (i440fx) */
+    src_loc machine_loc;
+    bool q35;
+    const char *bios;
+    const char *cpu;
+    unsigned cores;             /* 0: not managed */
+    uint64_t memory_mib;        /* 0: not managed */
+    enum tri numa;
+    const char *vga;            /* NULL: not managed */
+    enum tri balloon_off;       /* TRI_ON: balloon: 0 */
+    struct m_device **devs;     /* declaration order, audio right after gpu */
+    size_t ndevs;
+};
+
+struct m_host {
+    const char *name;
+    src_loc loc;
+    const char *board;
+    enum iommu_req iommu;
+    enum bind_mode bind;
+    src_loc bind_loc;
+    const char *zfs_dataset;    /* snapshot zfs "…" */
+    const char *facts_path;     /* facts "…", relative to the spec's dir */
+    src_loc facts_loc;
+};
+
+/* What the facts added for the emitters (filled by the build step after the
+ * facts rules ran; empty without facts). */
+struct m_host_plan {
+    const char **softdeps;      /* native drivers: softdep X pre: vfio-pci */
+    size_t nsoftdeps;
+    bool ids_on_cmdline;        /* vfio_pci built in: vfio-pci.ids= instead */
+};
+
+struct model {
+    const struct source *src;
+    bool has_host;
+    struct m_host host;
+    struct m_vm **vms;
+    size_t nvms;
+    struct m_host_plan plan;
+};
+
+/* Interprets the AST.  Value errors are queued (P002, P003, P004, P006 for
+ * slot numbers out of range); the model is still returned, with bad items
+ * left out, so later checks can run. */
+struct model *resolve_spec(arena *a, const struct ast_spec *spec,
+                           struct diag_list *diags);
+
+/* The ids for `options vfio-pci ids=`: every device with an id in every VM,
+ * deduplicated, in declaration order.  Linear time (hash set). */
+struct pci_id *model_vfio_ids(arena *a, const struct model *m, size_t *n);
+
+#endif
