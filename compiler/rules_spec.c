@@ -15,6 +15,8 @@ struct addr_map {
     struct m_device **val;
     uint32_t *count;
     size_t cap;
+    size_t *used;              /* filled cells, so a reset is cheap */
+    size_t nused;
 };
 
 static uint64_t addr_key(const struct pci_addr *a, bool whole_card)
@@ -31,6 +33,19 @@ static void map_init(arena *a, struct addr_map *m, size_t n)
     m->key = arena_calloc(a, m->cap, sizeof *m->key);
     m->val = arena_calloc(a, m->cap, sizeof *m->val);
     m->count = arena_calloc(a, m->cap, sizeof *m->count);
+    m->used = arena_calloc(a, m->cap, sizeof *m->used);
+    m->nused = 0;
+}
+
+/* Empties the map in time proportional to what was put in: one map serves
+ * every VM of a spec with thousands of small VMs. */
+static void map_reset(struct addr_map *m)
+{
+    for (size_t i = 0; i < m->nused; i++) {
+        m->key[m->used[i]] = 0;
+        m->count[m->used[i]] = 0;
+    }
+    m->nused = 0;
 }
 
 static size_t map_slot(const struct addr_map *m, uint64_t k)
@@ -56,6 +71,7 @@ static struct m_device *map_put(struct addr_map *m, uint64_t k,
         return m->val[i];
     m->key[i] = k;
     m->val[i] = d;
+    m->used[m->nused++] = i;
     return NULL;
 }
 
@@ -66,6 +82,7 @@ static void map_count(struct addr_map *m, uint64_t k, struct m_device *d)
     if (!m->key[i]) {
         m->key[i] = k;
         m->val[i] = d;
+        m->used[m->nused++] = i;
     }
     m->count[i]++;
 }
@@ -348,19 +365,25 @@ static void check_shared(struct checker *c, struct addr_map *funcs,
 void rules_spec_run(const struct model *m, struct diag_list *diags)
 {
     struct checker c = {diags->a, diags, m};
-    size_t total = 0;
+    size_t total = 0, most = 0;
+    for (size_t v = 0; v < m->nvms; v++) {
+        total += m->vms[v]->ndevs;
+        if (m->vms[v]->ndevs > most)
+            most = m->vms[v]->ndevs;
+    }
+    struct addr_map vfuncs, vcards;
+    map_init(c.a, &vfuncs, most);
+    map_init(c.a, &vcards, most);
     for (size_t v = 0; v < m->nvms; v++) {
         const struct m_vm *vm = m->vms[v];
-        total += vm->ndevs;
-        struct addr_map funcs, cards;
-        map_init(c.a, &funcs, vm->ndevs);
-        map_init(c.a, &cards, vm->ndevs);
-        check_duplicates(&c, vm, &funcs, &cards);
+        map_reset(&vfuncs);
+        map_reset(&vcards);
+        check_duplicates(&c, vm, &vfuncs, &vcards);
         check_slots(&c, vm);
         check_pcie(&c, vm);
         check_primary(&c, vm);
-        check_usb4(&c, vm, &funcs, &cards);
-        check_gpu_alone(&c, vm, &cards);
+        check_usb4(&c, vm, &vfuncs, &vcards);
+        check_gpu_alone(&c, vm, &vcards);
         check_identity(&c, vm);
     }
     struct addr_map funcs, cards;

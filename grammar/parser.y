@@ -32,14 +32,6 @@ struct pass_loc {
         }                                                            \
     } while (0)
 
-struct val_node {
-    struct ast_value v;
-    struct val_node *next;
-};
-struct val_list {
-    struct val_node *head, *tail;
-    size_t n;
-};
 struct stmt_list {
     struct ast_stmt *head, *tail;
 };
@@ -58,6 +50,11 @@ struct parse_ctx {
     struct ast_ignore **ignore_tail;
     unsigned nerrors;
     bool gave_up;
+    /* Values of the statement being read: one statement's values are
+     * complete before any nested statement starts, so one reused vector
+     * serves the whole parse (no per-value list nodes). */
+    struct ast_value *vals;
+    size_t nvals, vals_cap;
     /* Open braces, so "expected '}'" can point at the block left open. */
     struct pass_loc open[PARSE_MAX_OPEN];
     size_t depth;
@@ -85,32 +82,34 @@ static src_loc to_src(struct parse_ctx *c, struct pass_loc l)
     return (src_loc){c->src, l.start, l.end};
 }
 
-static struct val_list vals_append(struct parse_ctx *c, struct val_list l,
-                                   enum ast_value_kind k, const char *text,
-                                   struct pass_loc loc)
+static void vals_append(struct parse_ctx *c, enum ast_value_kind k,
+                        const char *text, struct pass_loc loc)
 {
-    struct val_node *n = arena_alloc(c->a, sizeof *n);
-    n->v = (struct ast_value){k, text, to_src(c, loc)};
-    if (l.tail)
-        l.tail->next = n;
-    else
-        l.head = n;
-    l.tail = n;
-    l.n++;
-    return l;
+    if (c->nvals == c->vals_cap) {
+        size_t cap = c->vals_cap ? 2 * c->vals_cap : 16;
+        struct ast_value *v = arena_alloc(c->a, cap * sizeof *v);
+        if (c->nvals)
+            memcpy(v, c->vals, c->nvals * sizeof *v);
+        c->vals = v;
+        c->vals_cap = cap;
+    }
+    c->vals[c->nvals++] = (struct ast_value){k, text, to_src(c, loc)};
 }
 
+/* A statement without its block: keyword and the values just read. */
 static struct ast_stmt *stmt_new(struct parse_ctx *c, const char *kw,
-                                 struct pass_loc kw_loc, struct val_list vals,
-                                 struct pass_loc loc)
+                                 struct pass_loc kw_loc, struct pass_loc loc)
 {
     struct ast_stmt *s = arena_alloc(c->a, sizeof *s);
     s->keyword = kw;
     s->kw_loc = to_src(c, kw_loc);
     s->loc = to_src(c, loc);
-    s->vals = arena_calloc(c->a, vals.n ? vals.n : 1, sizeof *s->vals);
-    for (struct val_node *n = vals.head; n; n = n->next)
-        s->vals[s->nvals++] = n->v;
+    if (c->nvals) {
+        s->vals = arena_alloc(c->a, c->nvals * sizeof *s->vals);
+        memcpy(s->vals, c->vals, c->nvals * sizeof *s->vals);
+        s->nvals = c->nvals;
+    }
+    c->nvals = 0;
     return s;
 }
 
@@ -144,7 +143,6 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct parse_ctx *c,
 
 %union {
     const char *text;
-    struct val_list vals;
     struct ast_stmt *stmt;
     struct stmt_list stmts;
 }
@@ -158,8 +156,7 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct parse_ctx *c,
 %token '{'           "'{'"
 %token '}'           "'}'"
 
-%type <vals> values
-%type <stmt> stmt
+%type <stmt> stmt head
 %type <stmts> stmts body
 
 %%
@@ -183,22 +180,28 @@ stmts
     ;
 
 stmt
-    : WORD values               { $$ = stmt_new(ctx, $1, @1, $2, @$); }
-    | WORD values '{' body '}'
+    : head
+    | head '{' body '}'
         {
-            $$ = stmt_new(ctx, $1, @1, $2, @$);
+            $$ = $1;
+            $$->loc.end = @4.end;
             $$->has_block = true;
-            $$->body = $4.head;
+            $$->body = $3.head;
         }
     ;
 
+head
+    : WORD values               { $$ = stmt_new(ctx, $1, @1, @$); }
+    ;
+
+/* Collected in ctx->vals until the statement's head is reduced. */
 values
-    : %empty                    { $$ = (struct val_list){NULL, NULL, 0}; }
-    | values WORD               { $$ = vals_append(ctx, $1, AV_WORD, $2, @2); }
-    | values NUMBER             { $$ = vals_append(ctx, $1, AV_NUMBER, $2, @2); }
-    | values STRING             { $$ = vals_append(ctx, $1, AV_STRING, $2, @2); }
-    | values ADDR               { $$ = vals_append(ctx, $1, AV_ADDR, $2, @2); }
-    | values PAIR               { $$ = vals_append(ctx, $1, AV_PAIR, $2, @2); }
+    : %empty                    { ctx->nvals = 0; }
+    | values WORD               { vals_append(ctx, AV_WORD, $2, @2); }
+    | values NUMBER             { vals_append(ctx, AV_NUMBER, $2, @2); }
+    | values STRING             { vals_append(ctx, AV_STRING, $2, @2); }
+    | values ADDR               { vals_append(ctx, AV_ADDR, $2, @2); }
+    | values PAIR               { vals_append(ctx, AV_PAIR, $2, @2); }
     ;
 
 %%
