@@ -392,6 +392,8 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct parse_ctx *c,
     (void)scanner;
     /* Only bison's own failures get here ("memory exhausted" when blocks
      * nest absurdly deep); syntax errors go through yyreport_syntax_error. */
+    if (!strcmp(msg, "memory exhausted"))
+        msg = "blocks nest too deeply: a spec needs three levels (vm, device, options)";
     lex_error(c, to_src(c, *loc), "%s", msg);
 }
 
