@@ -33,8 +33,9 @@ struct scan_ctx {
 };
 static _Thread_local struct scan_ctx *current_scan;
 
-static _Noreturn void __attribute__((format(printf, 1, 2)))
-pci_error_hook(char *fmt, ...)
+static void pci_error_hook(char *fmt, ...)
+    __attribute__((noreturn, format(printf, 1, 2)));
+static void pci_error_hook(char *fmt, ...)
 {
     struct scan_ctx *c = current_scan;
     va_list ap;
