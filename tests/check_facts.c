@@ -440,6 +440,23 @@ START_TEST(thunderbolt_big_group)
 }
 END_TEST
 
+START_TEST(plain_directory_entries_are_read)
+{
+    arena *a = arena_new();
+    struct facts f;
+    struct diag_list d;
+    ck_assert_int_eq(read_fixture(a, "plain", &f, &d), 0);
+    ck_assert_uint_eq(f.ndevs, 5);
+    const struct facts_device *g = dev(&f, "01:00.0");
+    ck_assert_uint_eq(g->id.device, 0x1b80);
+    ck_assert_int_eq(g->iommu_group, 1);
+    ck_assert(!g->has_parent);  /* no sysfs path to derive it from: unknown */
+    ck_assert(dev(&f, "00:01.0")->is_bridge);
+    ck_assert_uint_eq(dev(&f, "00:14.0")->uses, USE_KEYBOARD);
+    arena_free(a);
+}
+END_TEST
+
 START_TEST(unreadable_root_is_an_error)
 {
     arena *a = arena_new();
@@ -476,6 +493,7 @@ Suite *suite_facts(void)
     tcase_add_test(h, iommu_off_host_has_no_groups);
     tcase_add_test(h, twin_xhci_only_one_carries_the_keyboard);
     tcase_add_test(h, thunderbolt_big_group);
+    tcase_add_test(h, plain_directory_entries_are_read);
     tcase_add_test(h, unreadable_root_is_an_error);
     suite_add_tcase(s, h);
     return s;

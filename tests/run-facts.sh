@@ -56,10 +56,11 @@ from_lspci() {
     END { if (addr != "") print addr, vid ":" did, cls, vn "|" dn }'
 }
 
-for dir in "$PASSC_FIXTURES"/*/; do
-    dir=${dir%/}
-    name=${dir##*/}
-    [ -d "$dir/sys" ] || continue
+for host in "$PASSC_SRCDIR"/tests/hosts/*.host; do
+    name=${host##*/}
+    name=${name%.host}
+    dir=$PASSC_FIXTURES/$name
+    if [ ! -d "$dir/sys" ]; then bad "$name: no fixture in $dir"; continue; fi
     if expect 0 "$PASSC" facts --root "$dir" --pci-ids "$IDS"; then
         cp "$T/out" "$T/$name.yaml"
         if [ -f "$GOLD/$name.yaml" ] && cmp -s "$T/out" "$GOLD/$name.yaml"; then ok
@@ -77,7 +78,6 @@ for dir in "$PASSC_FIXTURES"/*/; do
         else bad "$name: snapshot round trip not identical"; fi
     fi
 done
-[ "$pass" -ge 16 ] || bad "expected 5 fixture hosts in $PASSC_FIXTURES"
 
 # the committed example is the x870e fixture's snapshot under a comment block
 EX="$PASSC_SRCDIR/examples/hosts/x870e-creator.yaml"
