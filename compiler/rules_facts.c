@@ -38,6 +38,9 @@ struct fctx {
     /* every function any VM passes, for P024/P026 */
     struct passed *all;
     size_t nall, capall;
+    /* lines whose device is not where the spec says (P020/P021) */
+    const struct m_device **lost;
+    size_t nlost;
 };
 
 static const char *use_words[HOST_USE_COUNT] = {
@@ -625,6 +628,12 @@ static void check_ids_capture(struct fctx *c)
             }
         if (!by)
             continue;
+        /* A device that moved is P020/P021's news, not a capture. */
+        bool moved = false;
+        for (size_t k = 0; k < c->nlost && !moved; k++)
+            moved = pci_id_eq(&c->lost[k]->id, &x->id);
+        if (moved)
+            continue;
         bool crit = (x->uses & USES_ANY_CRITICAL) != 0;
         struct diag *dg = diag_add(c->d, "P026", crit ? SEV_ERROR : SEV_WARNING,
                                    by->id_loc.src ? by->id_loc : by->addr_loc,
@@ -679,13 +688,17 @@ void rules_facts_run(struct model *m, const struct facts *f,
         total += m->vms[v]->ndevs;
     const struct facts_device **ident =
         arena_calloc(c.a, total + 1, sizeof *ident);
+    c.lost = arena_calloc(c.a, total + 1, sizeof *c.lost);
     size_t t = 0;
     for (size_t v = 0; v < m->nvms; v++)
         for (size_t k = 0; k < m->vms[v]->ndevs; k++, t++) {
             const struct m_device *md = m->vms[v]->devs[k];
             ident[t] = check_identity(&c, md);
-            if (!ident[t])
+            if (!ident[t]) {
+                if (md->has_id)
+                    c.lost[c.nlost++] = md;
                 continue;
+            }
             if (all_functions(md)) {
                 for (size_t i = 0; i < f->ndevs; i++)
                     if (pci_addr_same_device(&f->devs[i].addr, &md->addr))
