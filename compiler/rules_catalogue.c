@@ -202,13 +202,18 @@ static const struct rule_info catalogue[] = {
  "Example:\n"
  "    warning: 0000:03:00.0 (1002:731f, AMD Navi 10) has no working reset [P027]\n"},
 {"P028", "driver-race", SEV_WARNING, true,
- "a native driver can claim the device before vfio-pci and no softdep can stop it",
+ "a native driver claims the device before vfio-pci and no softdep can stop it",
  "Why: with `bind ids`, vfio-pci must bind the device before its native\n"
  "driver (nvidia, nouveau, amdgpu, xhci_pci, snd_hda_intel, thunderbolt...).\n"
- "For modules, passc writes `softdep DRIVER pre: vfio-pci` into vfio.conf so\n"
- "vfio-pci loads first; a built-in driver cannot be ordered that way.\n"
- "Fix: put the ids on the kernel command line (`vfio-pci.ids=`, see P032),\n"
- "use `bind start`, or blacklist the driver if the host does not need it.\n"
+ "For drivers that are modules, passc writes `softdep DRIVER pre: vfio-pci`\n"
+ "into vfio.conf so vfio-pci loads first, and this rule stays quiet. A\n"
+ "built-in driver probes at boot before any module loads: neither a softdep\n"
+ "nor vfio-pci.ids= keeps it off the device. Proxmox still moves the device\n"
+ "to vfio-pci when the VM starts, but until then the host drives it (and\n"
+ "a GPU's framebuffer may hold on to it).\n"
+ "Fix: usually nothing for the VM; do not expect verify.sh to show\n"
+ "vfio-pci before the VM starts. For a GPU, prefer a kernel where the\n"
+ "driver is a module, or keep the host off the card in the firmware.\n"
  "Example:\n"
  "    softdep nouveau pre: vfio-pci         # what passc writes for a module\n"},
 {"P029", "console-gpu", SEV_WARNING, true,
@@ -241,10 +246,11 @@ static const struct rule_info catalogue[] = {
  "Example:\n"
  "    gpu 02:00.0 10de:2783     # the card, not its root port 00:01.1\n"},
 {"P032", "vfio-builtin", SEV_WARNING, true,
- "vfio_pci (or a competing native driver) is built into the kernel",
+ "vfio_pci is built into the kernel: modprobe.d options are ignored",
  "Why: /etc/modprobe.d options and softdeps apply to modules only; with a\n"
- "built-in vfio_pci the `options vfio-pci ids=` line is ignored, and a\n"
- "built-in native driver cannot be ordered after vfio-pci.\n"
+ "built-in vfio_pci the `options vfio-pci ids=` line does nothing. (A\n"
+ "built-in competing driver is P028: it binds before any vfio-pci setting\n"
+ "is read, command line included.)\n"
  "Fix: passc puts the ids on the kernel command line (vfio-pci.ids=...):\n"
  "systemd-boot: append to /etc/kernel/cmdline, `proxmox-boot-tool refresh`;\n"
  "GRUB: GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, `update-grub`.\n"

@@ -33,8 +33,10 @@ struct fctx {
     const struct facts *f;
     const struct quirks *q;
     struct diag_list *d;
-    bool builtin_native;           /* a competing driver is built in (P032) */
-    const char *builtin_what;
+    /* P028: one finding per VM and built-in driver, the devices as notes */
+    struct race { const struct m_vm *vm; const char *module; struct diag *dg; }
+        races[16];
+    size_t nraces;
     /* every function any VM passes, for P024/P026 */
     struct passed *all;
     size_t nall, capall;
@@ -512,6 +514,29 @@ static void add_softdep(struct fctx *c, const char *module)
     p->softdeps[p->nsoftdeps++] = module;
 }
 
+/* A built-in driver probes at boot, before any module (vfio-pci included)
+ * loads, so neither softdeps nor vfio-pci.ids= can keep it off the device;
+ * Proxmox still rebinds the device to vfio-pci when the VM starts. */
+static void builtin_race(struct fctx *c, const struct m_device *md,
+                         const struct facts_device *fd, const char *module)
+{
+    for (size_t i = 0; i < c->nraces; i++)
+        if (c->races[i].vm == md->vm && !strcmp(c->races[i].module, module)) {
+            diag_note(c->d, c->races[i].dg, md->addr_loc,
+                      "%s too", label(c, fd));
+            return;
+        }
+    unsigned vmid = md->vm ? md->vm->vmid : 0;
+    struct diag *dg = diag_add(c->d, "P028", SEV_WARNING, md->addr_loc,
+                               "%s is built into kernel %s: it claims %s at boot, before vfio-pci, and no softdep can order it",
+                               module, c->f->kernel_release ? c->f->kernel_release : "?",
+                               label(c, fd));
+    diag_fix(c->d, dg, "nothing breaks: Proxmox moves the device to vfio-pci when VM %u starts; until then the host drives it (verify.sh shows %s), so do not rely on `bind ids` for it",
+             vmid, module);
+    if (c->nraces < sizeof c->races / sizeof c->races[0])
+        c->races[c->nraces++] = (struct race){md->vm, module, dg};
+}
+
 static void driver_candidate(struct fctx *c, const struct m_device *md,
                              const struct facts_device *fd, const char *module,
                              bool bound)
@@ -519,17 +544,10 @@ static void driver_candidate(struct fctx *c, const struct m_device *md,
     if (!strcmp(module, "vfio_pci") || !strcmp(module, "vfio-pci"))
         return;
     enum mod_state st = module_state(c->f, module);
-    if (st == MOD_BUILTIN) {
-        struct diag *dg = diag_add(c->d, "P028", SEV_WARNING, md->addr_loc,
-                                   "%s is built into kernel %s and can claim %s before vfio-pci: a softdep cannot order a built-in driver",
-                                   module, c->f->kernel_release ? c->f->kernel_release : "?",
-                                   label(c, fd));
-        diag_fix(c->d, dg, "put the ids on the kernel command line (vfio-pci.ids=, see P032) or use `bind start`");
-        c->builtin_native = true;
-        c->builtin_what = module;
-    } else if (st == MOD_MODULE || (bound && st == MOD_UNKNOWN)) {
+    if (st == MOD_BUILTIN)
+        builtin_race(c, md, fd, module);
+    else if (st == MOD_MODULE || (bound && st == MOD_UNKNOWN))
         add_softdep(c, module);
-    }
 }
 
 static void check_drivers(struct fctx *c, const struct m_device *md,
@@ -652,8 +670,7 @@ static void check_ids_capture(struct fctx *c)
 
 static void check_builtin(struct fctx *c)
 {
-    bool vfio_builtin = module_state(c->f, "vfio_pci") == MOD_BUILTIN;
-    if (!vfio_builtin && !c->builtin_native)
+    if (module_state(c->f, "vfio_pci") != MOD_BUILTIN)
         return;
     if (c->m->host.bind != BIND_IDS)
         return;
@@ -665,10 +682,8 @@ static void check_builtin(struct fctx *c)
     c->m->plan.ids_on_cmdline = true;
     src_loc loc = c->m->host.bind_loc.src ? c->m->host.bind_loc : c->m->host.loc;
     struct diag *dg = diag_add(c->d, "P032", SEV_WARNING, loc,
-                               "%s is built into kernel %s: /etc/modprobe.d options%s are ignored for it, so the ids go on the kernel command line",
-                               vfio_builtin ? "vfio_pci" : c->builtin_what,
-                               c->f->kernel_release ? c->f->kernel_release : "?",
-                               vfio_builtin ? "" : " and softdeps");
+                               "vfio_pci is built into kernel %s: `options vfio-pci ids=` in /etc/modprobe.d is ignored, so the ids go on the kernel command line",
+                               c->f->kernel_release ? c->f->kernel_release : "?");
     diag_fix(c->d, dg, "passc writes vfio-pci.ids=… for the kernel command line; %s",
              cmdline_howto(c->f));
 }
