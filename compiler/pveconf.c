@@ -54,10 +54,12 @@ static bool key_known(const char *key, enum pve_section_kind kind)
     for (size_t i = 0; i < sizeof plain_keys / sizeof *plain_keys; i++)
         if (!strcmp(key, plain_keys[i]))
             return true;
-    if (kind == PVE_SNAPSHOT && (!strcmp(key, "snaptime") ||
-                                 !strcmp(key, "vmstate") ||
-                                 !strcmp(key, "parent") ||
-                                 !strcmp(key, "snapstate")))
+    /* snapshot bookkeeping; `parent` also names the current config's
+     * snapshot in the main section */
+    if (!strcmp(key, "parent") || (kind == PVE_SNAPSHOT &&
+                                   (!strcmp(key, "snaptime") ||
+                                    !strcmp(key, "vmstate") ||
+                                    !strcmp(key, "snapstate"))))
         return true;
     for (size_t i = 0; i < sizeof numbered_keys / sizeof *numbered_keys; i++) {
         size_t n = strlen(numbered_keys[i].prefix);

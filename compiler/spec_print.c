@@ -127,9 +127,14 @@ static bool print_gap(struct printer *p, uint32_t from, uint32_t to,
     return blank_pending;
 }
 
+/* Note lines longer than this are wrapped at spaces. */
+#define NOTE_WIDTH 76
+
 static void print_notes(struct printer *p, const struct ast_stmt *st,
                         int depth)
 {
+    size_t width = NOTE_WIDTH > (size_t)depth * 4 + 20
+                       ? NOTE_WIDTH - (size_t)depth * 4 : 20;
     for (size_t i = 0; i < p->nnotes; i++) {
         if (p->notes[i].stmt != st || !p->notes[i].text)
             continue;
@@ -137,13 +142,37 @@ static void print_notes(struct printer *p, const struct ast_stmt *st,
         while (*s) {
             const char *e = strchr(s, '\n');
             size_t n = e ? (size_t)(e - s) : strlen(s);
-            begin_line(p, depth);
-            sb_add(p->out, "#");
-            if (n) {
-                sb_addc(p->out, ' ');
-                sb_addn(p->out, s, n);
-            }
-            end_line(p);
+            size_t lead = 0;            /* continuation keeps the indent */
+            while (lead < n && s[lead] == ' ')
+                lead++;
+            if (lead + 2 >= width / 2)
+                lead = 0;
+            size_t done = 0;
+            bool first = true;
+            do {
+                size_t take = n - done;
+                size_t room = width - (first ? 0 : lead + 2);
+                if (take > room) {
+                    size_t cut = done + room;
+                    while (cut > done && s[cut] != ' ')
+                        cut--;
+                    take = cut > done ? cut - done : room;
+                }
+                begin_line(p, depth);
+                sb_add(p->out, "#");
+                if (take) {
+                    sb_addc(p->out, ' ');
+                    if (!first)
+                        for (size_t k = 0; k < lead + 2; k++)
+                            sb_addc(p->out, ' ');
+                    sb_addn(p->out, s + done, take);
+                }
+                end_line(p);
+                done += take;
+                while (done < n && s[done] == ' ')
+                    done++;
+                first = false;
+            } while (done < n);
             if (!e)
                 break;
             s = e + 1;
