@@ -193,8 +193,12 @@ static void options_line(struct mp_reader *r, const struct logical_line *l,
                     q++;
                 if (q == ws)
                     break;
-                if (q - ws >= 9 && isxdigit((unsigned char)t[ws]) &&
-                    t[ws + 4] == ':') {
+                size_t c = ws;
+                while (c < q && t[c] == ',')
+                    c++;
+                bool id_like = q - c >= 9 && isxdigit((unsigned char)t[c]) &&
+                               t[c + 4] == ':';
+                if (id_like || c > ws || t[e - 1] == ',') {
                     struct diag *d = trap(r, span(r, l, e, q),
                         "a space ends the ids= list: '%s' is not passed to "
                         "vfio-pci (the kernel rejects it as an unknown "

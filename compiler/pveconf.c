@@ -249,8 +249,6 @@ static void key_line(struct conf_reader *r, const char *line, size_t n,
         return;
     }
     enum pve_section_kind kind = r->cur->kind;
-    if (kind == PVE_SPECIAL)
-        return;  /* cloudinit / fleecing values are not validated */
     if (!strcmp(key, "delete")) {
         if (kind != PVE_PENDING)
             dropped(r, lloc, "'%s:' is only allowed in [PENDING]", key);
@@ -314,6 +312,12 @@ int pveconf_parse(arena *a, const struct source *src, struct pve_conf *out,
         while (s < e && isspace((unsigned char)line[s]))
             s++;
         if (s == e) {
+            off = next;
+            continue;
+        }
+        /* Proxmox does not validate special sections and skips unknown
+         * ones (their header was reported) */
+        if (r.cur->kind == PVE_SPECIAL && !(line[s] == '[' && line[e - 1] == ']')) {
             off = next;
             continue;
         }

@@ -262,7 +262,7 @@ static void print_stmt(struct printer *p, const struct ast_stmt *st,
 
 /* Whether a blank line separates b from the statement before it. */
 static bool blank_before(const struct printer *p, const struct ast_stmt *prev,
-                         const struct ast_stmt *b)
+                         const struct ast_stmt *b, int depth)
 {
     if (has_src_locs(p, prev) && has_src_locs(p, b)) {
         /* a whitespace-only line strictly between the two statements */
@@ -287,8 +287,9 @@ static bool blank_before(const struct printer *p, const struct ast_stmt *prev,
         }
         return false;
     }
-    /* In-memory AST: settings, then devices after one blank line. */
-    return !spec_is_device_keyword(prev->keyword) &&
+    /* In-memory AST: a VM's settings, then its devices after one blank
+     * line (device blocks themselves stay compact). */
+    return depth == 1 && !spec_is_device_keyword(prev->keyword) &&
            spec_is_device_keyword(b->keyword);
 }
 
@@ -300,13 +301,13 @@ static void print_block(struct printer *p, const struct ast_stmt *first,
     const struct ast_stmt *prev = NULL;
     size_t pad = 0;
     for (const struct ast_stmt *st = first; st; st = st->next) {
-        bool blank = prev && (top || blank_before(p, prev, st));
+        bool blank = prev && (top || blank_before(p, prev, st, depth));
         if (!prev || blank) {
             /* a new paragraph: one keyword column for all of it */
             pad = 0;
             for (const struct ast_stmt *q = st, *qp = NULL; q;
                  qp = q, q = q->next) {
-                if (qp && (top || blank_before(p, qp, q)))
+                if (qp && (top || blank_before(p, qp, q, depth)))
                     break;
                 size_t kl = strlen(q->keyword);
                 if (q->nvals && kl > pad)
