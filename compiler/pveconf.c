@@ -275,6 +275,14 @@ static void key_line(struct conf_reader *r, const char *line, size_t n,
         }
         h->index = (unsigned)atoi(key + 7);
         h->line_loc = lloc;
+        const struct pve_hostpci *before = r->cur->hostpci[h->index];
+        if (before) {
+            unsigned again, col;
+            source_line_col(src, lloc.start, &again, &col);
+            dropped(r, before->line_loc, "%s", arena_printf(r->a,
+                    "hostpci%u is set again on line %u; Proxmox keeps only "
+                    "the last one", h->index, again));
+        }
         r->cur->hostpci[h->index] = h;
     }
     add_setting(r, key, value, lloc, vloc);

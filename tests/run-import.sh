@@ -29,7 +29,8 @@ run_import() {
 # only: domain 0000 dropped, booleans as 1/0, defaults (pcie=0, x-vga=0,
 # rombar=1, legacy-igd=0, driver=vfio) left out, keys sorted.
 hostpci_meaning() {
-    sed -n 's/^hostpci\([0-9]*\):[[:space:]]*\(.*\)$/\1 \2/p' "$1" | tr -d '\r' |
+    # the main section only: snapshots and [PENDING] follow it
+    sed -n '/^\[/q; s/^hostpci\([0-9]*\):[[:space:]]*\(.*\)$/\1 \2/p' "$1" | tr -d '\r' |
     awk '{
         n = $1; split($2, parts, ","); host = ""; kv = "";
         m = 0
@@ -55,14 +56,16 @@ hostpci_meaning() {
             keys[j + 1] = x }
         line = n " " host
         for (i = 1; i <= m; i++) line = line " " keys[i]
-        print line
+        last[n] = line    # Proxmox keeps the last line of a key
         delete keys
-    }' | sort -n
+    }
+    END { for (n in last) print last[n] }' | sort -n
 }
 
 # Slots the import reports as not importable (P041/P040 on a hostpci line).
 skipped_slots() {
-    sed -n 's/^[^:]*:\([0-9]*\):[0-9]*: warning: .*\[P04[014]\]$/\1/p' "$tmp/out.err" |
+    grep -v 'is set again on line' "$tmp/out.err" |
+    sed -n 's/^[^:]*:\([0-9]*\):[0-9]*: warning: .*\[P04[014]\]$/\1/p' |
     while read -r line; do
         sed -n "${line}s/^hostpci\([0-9]*\):.*/\1/p" "$conf"
     done | sort -u
@@ -171,8 +174,8 @@ else
 fi
 
 # The meaning comparison itself must be able to tell a difference.
-printf 'hostpci0: 77:00.0,pcie=1\nhostpci1: 0000:02:00,x-vga=on,pcie=on,rombar=1\n' >"$tmp/a.conf"
-printf 'hostpci1: 02:00,pcie=1,x-vga=1\nhostpci0: 0000:77:00.0,pcie=1,x-vga=0\n' >"$tmp/b.conf"
+printf 'hostpci0: 77:00.0,pcie=1\nhostpci1: 0000:02:00,x-vga=on,pcie=on,rombar=1\n[snap1]\nhostpci5: 09:00.0\n' >"$tmp/a.conf"
+printf 'hostpci1: 02:00,pcie=1,x-vga=1\nhostpci0: 01:00.0\nhostpci0: 0000:77:00.0,pcie=1,x-vga=0\n' >"$tmp/b.conf"
 printf 'hostpci0: 77:00.0,pcie=1\nhostpci1: 0000:02:00.0,x-vga=1,pcie=1\n' >"$tmp/c.conf"
 hostpci_meaning "$tmp/a.conf" >"$tmp/ma"; hostpci_meaning "$tmp/b.conf" >"$tmp/mb"
 hostpci_meaning "$tmp/c.conf" >"$tmp/mc"
