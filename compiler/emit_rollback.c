@@ -171,7 +171,7 @@ static const char body[] =
     "        done\n"
     "        set_vm \"$vmid\"\n"
     "        rm -f \"$state_file\"\n"
-    "        say \"VM $vmid: other settings (machine, cores, …) keep their values: without a backup their old ones are unknown\"\n"
+    "        say \"VM $vmid: other settings (machine, cores, ...) keep their values: without a backup their old ones are unknown\"\n"
     "    done\n"
     "fi\n"
     "\n"
@@ -196,6 +196,12 @@ void emit_rollback_sh(const struct model *m, struct strbuf *out)
                 "# guesses about quotes and $ inside such strings do not apply:\n"
                 "# shellcheck disable=SC1112,SC2016\n"
                 "set -eu\n\n");
+    if (m->nvms == 0) {
+        /* Backups are kept per VM: with none there is nowhere to record
+         * what would change, so nothing is changed. */
+        sb_add(out, "echo 'passc: error: the spec names no VM: there is nothing to roll back' >&2\nexit 1\n");
+        return;
+    }
     emit_sh_common(m, out);
     sb_addc(out, '\n');
     sb_add(out, body);

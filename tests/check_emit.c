@@ -329,6 +329,7 @@ START_TEST(hostile_names_stay_data)
     ck_assert_ptr_nonnull(strstr(sb_str(&ps), "'usb4 \"usb4 \xe2\x80\x99\xe2\x80\x99; New-Item pwned-ps "
                                                "\xe2\x80\x98\xe2\x80\x98\" (VM 102 hostpci3)'"));
     ck_assert_ptr_nonnull(strstr(sb_str(&ps), "'install the guest driver: driver'' ; Remove-Item C:\\ -Recurse ; '''"));
+    ck_assert_int_eq(memcmp(sb_str(&ps), "\xef\xbb\xbf# verify.ps1", 15), 0);
     /* no line of the PowerShell script starts with spec text */
     ck_assert_ptr_null(strstr(sb_str(&ps), "\n$(touch"));
     ck_assert_ptr_null(strstr(sb_str(&ps), "\nrm -rf"));
@@ -528,7 +529,9 @@ START_TEST(emit_all_writes_a_build)
 {
     arena *a = arena_new();
     const char *which = getenv("PASSC_EMIT_MODEL");
-    struct model *m = which && !strcmp(which, "hostile") ? tm_hostile(a) : tm_vm102(a);
+    struct model *m = which && !strcmp(which, "hostile") ? tm_hostile(a)
+                      : which && !strcmp(which, "novm") ? tm_model(a, "novm.pass")
+                                                         : tm_vm102(a);
     const char *dir = getenv("PASSC_EMIT_DUMP");
     if (!dir || !*dir)
         dir = arena_printf(a, "%s/out", tmpdir(a));

@@ -256,7 +256,7 @@ else
         done
         set_vm "$vmid"
         rm -f "$state_file"
-        say "VM $vmid: other settings (machine, cores, …) keep their values: without a backup their old ones are unknown"
+        say "VM $vmid: other settings (machine, cores, ...) keep their values: without a backup their old ones are unknown"
     done
 fi
 
