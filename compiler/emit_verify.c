@@ -52,7 +52,7 @@ static const char sh_head[] =
     "        if [ \"$drv\" = vfio-pci ]; then\n"
     "            ok \"$addr $what: $id, driver vfio-pci\"\n"
     "        else\n"
-    "            fail \"$addr $what: $id, driver $drv, not vfio-pci (was update-initramfs run, and the host rebooted since?)\"\n"
+    "            fail \"$addr $what: $id, driver $drv, not vfio-pci (update-initramfs run and the host rebooted since? a driver built into the kernel wins at boot: then Proxmox rebinds it when the VM starts, run verify.sh again after that)\"\n"
     "        fi\n"
     "        ;;\n"
     "    start)\n"

@@ -5,42 +5,6 @@
 
 #include "emit_parts.h"
 
-/* Open addressing over vendor<<16|device; the table is at least twice the
- * device count, so it never fills and the walk stays linear overall. */
-struct pci_id *emit_vfio_ids(arena *a, const struct model *m, size_t *n)
-{
-    size_t total = 0;
-    for (size_t v = 0; v < m->nvms; v++)
-        total += m->vms[v]->ndevs;
-    *n = 0;
-    if (!total)
-        return NULL;
-    size_t cap = 16;
-    while (cap < total * 2)
-        cap *= 2;
-    uint32_t *seen = arena_calloc(a, cap, sizeof *seen);
-    bool *used = arena_calloc(a, cap, sizeof *used);
-    struct pci_id *ids = arena_calloc(a, total, sizeof *ids);
-    for (size_t v = 0; v < m->nvms; v++) {
-        const struct m_vm *vm = m->vms[v];
-        for (size_t i = 0; i < vm->ndevs; i++) {
-            const struct m_device *d = vm->devs[i];
-            if (!d->has_id)
-                continue;
-            uint32_t key = (uint32_t)d->id.vendor << 16 | d->id.device;
-            size_t h = (key * 2654435761u) & (cap - 1);
-            while (used[h] && seen[h] != key)
-                h = (h + 1) & (cap - 1);
-            if (used[h])
-                continue;
-            used[h] = true;
-            seen[h] = key;
-            ids[(*n)++] = d->id;
-        }
-    }
-    return ids;
-}
-
 static void ids_list(struct strbuf *out, const struct pci_id *ids, size_t n)
 {
     char buf[10];
@@ -88,7 +52,8 @@ void emit_vfio_conf(const struct model *m, struct strbuf *out)
                 "# Installed as /etc/modprobe.d/vfio.conf by apply.sh, taken back out by\n"
                 "# rollback.sh; takes effect after update-initramfs -u -k all and a reboot.\n");
     size_t n;
-    struct pci_id *ids = emit_vfio_ids(out->a, m, &n);
+    /* the same list lint checks `bind ids` against */
+    struct pci_id *ids = model_vfio_ids(out->a, m, &n);
     enum bind_mode bind = m->has_host ? m->host.bind : BIND_IDS;
     if (bind == BIND_START) {
         sb_add(out, "# bind start: no `options vfio-pci ids=` line on purpose. Proxmox binds\n"

@@ -19,9 +19,6 @@ struct vm_setting {
 struct vm_setting *vm_settings(arena *a, const struct model *m,
                                const struct m_vm *vm, size_t *n);
 
-/* Every device id of the spec, deduplicated, in declaration order. */
-struct pci_id *emit_vfio_ids(arena *a, const struct model *m, size_t *n);
-
 /* The spec's file name without directories, for "generated from" lines. */
 const char *emit_spec_name(const struct model *m);
 

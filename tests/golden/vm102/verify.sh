@@ -54,7 +54,7 @@ check_device() {
         if [ "$drv" = vfio-pci ]; then
             ok "$addr $what: $id, driver vfio-pci"
         else
-            fail "$addr $what: $id, driver $drv, not vfio-pci (was update-initramfs run, and the host rebooted since?)"
+            fail "$addr $what: $id, driver $drv, not vfio-pci (update-initramfs run and the host rebooted since? a driver built into the kernel wins at boot: then Proxmox rebinds it when the VM starts, run verify.sh again after that)"
         fi
         ;;
     start)
