@@ -158,13 +158,42 @@ static const char body[] =
     "stage=finished\n"
     "for vmid in $vmids; do\n"
     "    conf=$(qm config \"$vmid\")\n"
+    "    mine=$(\"want_vm_$vmid\" | sed -n 's/^hostpci[0-9]*=\\(0000:\\)\\{0,1\\}\\([^,]*\\).*/\\2/p')\n"
     "    for key in $(printf '%s\\n' \"$conf\" | sed -n 's/^\\(hostpci[0-9]*\\): .*/\\1/p'); do\n"
-    "        grep -qx \"$key\" \"$lib/state/$vmid.keys\" ||\n"
-    "            say \"note: VM $vmid has $key, which the spec does not name; left as it is\"\n"
+    "        grep -qx \"$key\" \"$lib/state/$vmid.keys\" && continue\n"
+    "        say \"note: VM $vmid has $key, which the spec does not name; left as it is\"\n"
+    "        host=$(conf_get \"$key\")\n"
+    "        host=${host%%,*}\n"
+    "        host=${host#host=}\n"
+    "        host=${host#0000:}\n"
+    "        if printf '%s\\n' \"$mine\" | grep -qxF -- \"$host\"; then\n"
+    "            say \"warning: $key passes $host too, so VM $vmid will not start ('device assigned more than once'): qm set $vmid --delete $key\"\n"
+    "        fi\n"
     "    done\n"
     "done\n"
     "say \"done. Reboot the host so that vfio-pci claims the devices at boot, then run verify.sh\"\n"
     "say \"to undo: rollback.sh (or rollback.sh $ts)\"\n";
+
+/* A built-in vfio_pci ignores modprobe.d; apply.sh does not edit the boot
+ * loader's command line, so it says what to add there. */
+static void cmdline_hint(const struct model *m, struct strbuf *out)
+{
+    size_t n;
+    struct pci_id *ids = model_vfio_ids(out->a, m, &n);
+    if (!m->plan.ids_on_cmdline || !n || (m->has_host && m->host.bind == BIND_START))
+        return;
+    struct strbuf w;
+    sb_init(&w, out->a);
+    sb_add(&w, "vfio_pci is built into this kernel: add vfio-pci.ids=");
+    char b[10];
+    for (size_t i = 0; i < n; i++)
+        sb_printf(&w, "%s%s", i ? "," : "", pci_id_format(&ids[i], b));
+    sb_add(&w, " to the kernel command line (/etc/default/grub or /etc/kernel/cmdline),"
+               " then run update-grub or proxmox-boot-tool refresh");
+    sb_add(out, "say ");
+    sb_shell_quote(out, sb_str(&w));
+    sb_addc(out, '\n');
+}
 
 void emit_apply_sh(const struct model *m, struct strbuf *out)
 {
@@ -194,4 +223,5 @@ void emit_apply_sh(const struct model *m, struct strbuf *out)
     sb_shell_quote(out, m->has_host && m->host.zfs_dataset ? m->host.zfs_dataset : "");
     sb_add(out, "\nnl='\n'\n\n");
     sb_add(out, body);
+    cmdline_hint(m, out);
 }

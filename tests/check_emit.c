@@ -280,6 +280,12 @@ START_TEST(ids_on_cmdline_points_to_the_kernel)
     ck_assert_ptr_nonnull(strstr(t, "kernel command line"));
     ck_assert_ptr_nonnull(strstr(t, "#   vfio-pci.ids=10de:2783,10de:22bc,1b21:2426,"
                                     "1b21:2425,1022:15b6,1022:15b7\n"));
+    /* apply.sh cannot edit the boot loader: it says what to add */
+    ck_assert_ptr_nonnull(strstr(emit_str(a, emit_apply_sh, m),
+                                 "\nsay 'vfio_pci is built into this kernel: add vfio-pci.ids="
+                                 "10de:2783,10de:22bc,1b21:2426,1b21:2425,1022:15b6,1022:15b7 "));
+    m->plan.ids_on_cmdline = false;
+    ck_assert_ptr_null(strstr(emit_str(a, emit_apply_sh, m), "vfio_pci is built into"));
     arena_free(a);
 }
 END_TEST

@@ -141,6 +141,12 @@ run "$A"
 run "$R"
 check "apply, rollback, apply, rollback: back to before" same_tree "$before"
 
+# a slot the spec does not name passing one of its devices: said loudly
+fresh
+PATH=$sandbox/bin:$PATH qm set 102 --hostpci6 host=0000:79:00.3,pcie=1
+run "$A"
+check "apply: warns when a foreign slot passes a spec device too" out_has "hostpci6 passes 79:00.3 too"
+
 # ---- rollback without a backup ----
 fresh
 run "$R"

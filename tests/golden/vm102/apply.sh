@@ -249,9 +249,17 @@ update_initramfs_if_pending
 stage=finished
 for vmid in $vmids; do
     conf=$(qm config "$vmid")
+    mine=$("want_vm_$vmid" | sed -n 's/^hostpci[0-9]*=\(0000:\)\{0,1\}\([^,]*\).*/\2/p')
     for key in $(printf '%s\n' "$conf" | sed -n 's/^\(hostpci[0-9]*\): .*/\1/p'); do
-        grep -qx "$key" "$lib/state/$vmid.keys" ||
-            say "note: VM $vmid has $key, which the spec does not name; left as it is"
+        grep -qx "$key" "$lib/state/$vmid.keys" && continue
+        say "note: VM $vmid has $key, which the spec does not name; left as it is"
+        host=$(conf_get "$key")
+        host=${host%%,*}
+        host=${host#host=}
+        host=${host#0000:}
+        if printf '%s\n' "$mine" | grep -qxF -- "$host"; then
+            say "warning: $key passes $host too, so VM $vmid will not start ('device assigned more than once'): qm set $vmid --delete $key"
+        fi
     done
 done
 say "done. Reboot the host so that vfio-pci claims the devices at boot, then run verify.sh"
