@@ -29,10 +29,14 @@ expect() {
     return 0
 }
 
-# (address, id, class, names) from a snapshot, one line per device
+# (address, id, class, group, driver, names) from a snapshot, one line per
+# device
 from_yaml() {
     awk '
-    function flush() { if (addr != "") print addr, id, cls, vn "|" dn; addr = ""; vn = ""; dn = "" }
+    function flush() { if (addr != "") print addr, id, cls, grp, drv, vn "|" dn; addr = ""; vn = ""; dn = ""; grp = "-"; drv = "-" }
+    BEGIN { grp = "-"; drv = "-" }
+    /^  iommu-group:/ { grp = $2 }
+    /^  driver:/ { drv = val($0) }
     function val(s) { sub(/^[^:]*: "/, "", s); sub(/"$/, "", s); return s }
     /^- address:/ { flush(); addr = val($0) }
     /^  id:/ { id = val($0) }
@@ -44,16 +48,20 @@ from_yaml() {
 
 # the same from lspci -vmm -nn, the reference reader
 from_lspci() {
-    lspci -D -vmm -nn -A linux-sysfs -O "sysfs.path=$1/sys/bus/pci" -i "$IDS" 2>/dev/null | awk '
+    lspci -D -vmm -nn -k -A linux-sysfs -O "sysfs.path=$1/sys/bus/pci" -i "$IDS" 2>/dev/null | awk '
     function strip(s) { sub(/^[^\t]*\t/, "", s); return s }
+    function out() { print addr, vid ":" did, cls, grp, drv, vn "|" dn; addr = ""; grp = "-"; drv = "-" }
+    BEGIN { grp = "-"; drv = "-" }
+    /^IOMMUGroup:/ { grp = strip($0) }
+    /^Driver:/ { drv = strip($0) }
     function code(s) { n = split(s, p, "["); c = p[n]; sub(/\].*/, "", c); return c }
     function name(s) { sub(/ \[[0-9a-f]+\]$/, "", s); return s }
     /^Slot:/ { addr = strip($0) }
     /^Class:/ { cls = code(strip($0)) }
     /^Vendor:/ { v = strip($0); vid = code(v); vn = name(v) }
     /^Device:/ { d = strip($0); did = code(d); dn = name(d) }
-    /^$/ { if (addr != "") print addr, vid ":" did, cls, vn "|" dn; addr = "" }
-    END { if (addr != "") print addr, vid ":" did, cls, vn "|" dn }'
+    /^$/ { if (addr != "") out() }
+    END { if (addr != "") out() }'
 }
 
 for host in "$PASSC_SRCDIR"/tests/hosts/*.host; do
@@ -68,7 +76,7 @@ for host in "$PASSC_SRCDIR"/tests/hosts/*.host; do
         # second run diffs clean
         "$PASSC" facts --root "$dir" --pci-ids "$IDS" >"$T/again" 2>/dev/null
         if cmp -s "$T/out" "$T/again"; then ok; else bad "$name: two runs differ"; fi
-        # same devices, ids, classes and names as lspci
+        # same devices, ids, classes, groups, drivers and names as lspci
         from_yaml "$T/out" >"$T/ours"
         from_lspci "$dir" | sort >"$T/theirs"
         if [ -s "$T/theirs" ] && cmp -s "$T/ours" "$T/theirs"; then ok
