@@ -58,6 +58,10 @@ static void __attribute__((format(printf, 1, 2))) pci_warning_hook(char *fmt, ..
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    /* libpci repeats a warning for each field it falls back on */
+    const struct diag *last = c->diags->tail;
+    if (last && !strncmp(last->msg, "libpci: ", 8) && !strcmp(last->msg + 8, buf))
+        return;
     diag_add(c->diags, FACTS_RULE_DEVICE, SEV_WARNING, (src_loc){0},
              "libpci: %s", buf);
 }
@@ -262,6 +266,11 @@ static void read_device_files(arena *a, const char *devdir, int kernel_has_reset
     read_parent(devdir, d);
 }
 
+static bool readable(arena *a, const char *dir, const char *file)
+{
+    return access(arena_printf(a, "%s/%s", dir, file), R_OK) == 0;
+}
+
 /* The last component of a symlink's target (driver -> …/drivers/nvme);
  * NULL when there is no link. */
 static const char *link_name(arena *a, const char *path)
@@ -401,17 +410,26 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
         d->id.vendor = p->vendor_id;
         d->id.device = p->device_id;
         d->class_code = (uint32_t)p->device_class << 8;
-        if (known & PCI_FILL_CLASS_EXT) {
+        /* libpci falls back to config space and reports 0xff… as known
+         * when that is unreadable too: trust a value only with a source. */
+        const char *devdir = arena_printf(a, "%s/%s", devices, bdf);
+        bool config = readable(a, devdir, "config");
+        if (known & PCI_FILL_CLASS_EXT)
             d->class_code |= p->prog_if;
+        if ((known & PCI_FILL_CLASS_EXT) && (config || readable(a, devdir, "revision")))
             d->revision = p->rev_id;
-        }
-        if (known & PCI_FILL_SUBSYS) {
+        else
+            d->revision_unknown = true;
+        if ((known & PCI_FILL_SUBSYS) &&
+            (config || (readable(a, devdir, "subsystem_vendor") &&
+                        readable(a, devdir, "subsystem_device")))) {
             d->subsys.vendor = p->subsys_vendor_id;
             d->subsys.device = p->subsys_id;
+        } else {
+            d->subsys_unknown = true;
         }
         d->vendor_name = lookup(pacc, a, PCI_LOOKUP_VENDOR, p->vendor_id, 0);
         d->device_name = lookup(pacc, a, PCI_LOOKUP_DEVICE, p->vendor_id, p->device_id);
-        const char *devdir = arena_printf(a, "%s/%s", devices, bdf);
         d->driver = link_name(a, arena_printf(a, "%s/driver", devdir));
         const char *grp = link_name(a, arena_printf(a, "%s/iommu_group", devdir));
         d->iommu_group = -1;

@@ -296,6 +296,7 @@ START_TEST(unknown_keys_warn_but_read)
     ck_assert_int_eq(f.devs[0].iommu_group, -1);
     ck_assert_int_eq(f.devs[0].boot_vga, -1);
     ck_assert_ptr_null(f.devs[0].reset_methods);
+    ck_assert(f.devs[0].subsys_unknown && f.devs[0].revision_unknown);
     ck_assert_ptr_null(f.hostname);
     unlink(path);
     free(path);
