@@ -100,6 +100,10 @@ if expect 0 "$PASSC" facts --root "$PASSC_FIXTURES/x870e" --pci-ids "$IDS" -o "$
    cmp -s "$T/o/h.yaml" "$T/x870e.yaml" && [ "$(find "$T/o" -type f | wc -l)" -eq 1 ]; then ok
 else bad "-o did not write exactly one complete file"; fi
 if expect 2 "$PASSC" facts --root "$PASSC_FIXTURES/x870e" -o "$T/nodir/h.yaml"; then ok; fi
+if [ -w /dev/full ]; then
+    if "$PASSC" facts --root "$PASSC_FIXTURES/x870e" >/dev/full 2>"$T/err"; then bad "write to a full disk succeeded"
+    elif [ $? -eq 2 ]; then ok; else bad "write to a full disk: wrong exit code"; fi
+fi
 if expect 2 "$PASSC" facts --bogus; then ok; fi
 if expect 2 "$PASSC" facts --root; then ok; fi
 if expect 2 "$PASSC" facts --root "$T" --facts "$EX"; then ok; fi
