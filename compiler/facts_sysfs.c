@@ -324,14 +324,22 @@ static int precheck_devices(arena *a, const char *devices, struct diag_list *dia
             rc = -1;
             continue;
         }
-        static const char *const must[] = {"vendor", "device", "class"};
-        for (size_t i = 0; i < 3; i++) {
-            const char *p = arena_printf(a, "%s/%s/%s", devices, e->d_name, must[i]);
-            errno = 0;
-            if (access(p, R_OK) != 0) {
+        /* the first three must exist; the rest libpci reads when present */
+        static const char *const files[] = {"vendor", "device", "class", "revision",
+                                            "subsystem_vendor", "subsystem_device",
+                                            "numa_node", "config"};
+        for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+            const char *p = arena_printf(a, "%s/%s/%s", devices, e->d_name, files[i]);
+            /* libpci opens these without O_NONBLOCK and treats a failed
+             * read as fatal: a FIFO would hang it, a directory abort it */
+            struct stat st;
+            int bad = stat(p, &st) != 0 ? errno : !S_ISREG(st.st_mode) ? -1 : 0;
+            if (bad == ENOENT && i >= 3)
+                continue;
+            if (bad) {
                 diag_add(diags, FACTS_RULE_HOST, SEV_ERROR, (src_loc){0},
                          "cannot read PCI facts: %s: %s", p,
-                         errno ? strerror(errno) : "empty");
+                         bad > 0 ? strerror(bad) : "not a regular file");
                 rc = -1;
                 break;
             }

@@ -127,6 +127,14 @@ dev=$(readlink -f "$T/r1/sys/bus/pci/devices/0000:03:00.0")
 rm "$dev/vendor"
 if expect 3 "$PASSC" facts --root "$T/r1" && grep -q '0000:03:00.0/vendor' "$T/err"; then ok
 else bad "device without vendor"; fi
+mkdir "$dev/vendor"
+if expect 3 "$PASSC" facts --root "$T/r1" && grep -q 'vendor: not a regular file' "$T/err"; then ok
+else bad "vendor as a directory"; fi
+rmdir "$dev/vendor"
+mkfifo "$dev/vendor"
+if expect 3 "$PASSC" facts --root "$T/r1" && grep -q 'vendor: not a regular file' "$T/err"; then ok
+else bad "vendor as a FIFO"; fi
+rm "$dev/vendor"
 echo 0x8086 >"$dev/vendor"
 # a loop in a USB tree and a FIFO for a sysfs file must not hang the scan
 ln -s .. "$dev/usb9"
