@@ -10,7 +10,26 @@
  * limit and no aliases), then checks it against the schema.  Any doubt is an
  * error F001 at the offending node and the whole snapshot is refused: a
  * snapshot that says something wrong about the host is worse than none.
- * Absent keys mean "unknown" (or "none" where facts.h says so). */
+ * Absent keys mean "unknown" (or "none" where facts.h says so).
+ *
+ * Format, version 1 (examples/hosts/x870e-creator.yaml is a whole one):
+ *   passc-facts: 1
+ *   host:     hostname, kernel, cmdline, cpu-vendor (strings), iommu (bool,
+ *             required)
+ *   modules:  NAME: absent | module | builtin | unknown
+ *   devices:  list of mappings, by address:
+ *     address "0000:02:00.0", id "10de:2783", class "030000" (required);
+ *     subsystem "1043:8935", revision "a1" (absent: unknown);
+ *     vendor-name, device-name, driver (absent: unknown / no driver);
+ *     iommu-group N, numa-node N, boot-vga bool (absent: none/unknown);
+ *     reset-methods "flr bus" ("" none; absent unknown);
+ *     parent "0000:00:01.2"; bridge bool;
+ *     consumers / suppliers: [addresses] (sysfs device links);
+ *     uses: [root-disk, boot-disk, swap, zfs-pool, mgmt-nic, bridge-port,
+ *            console, keyboard]; use-detail "why, for people".
+ * Comments are allowed anywhere (a generated file may carry a header);
+ * unknown keys are warnings, so a newer passc's extra facts do not stop an
+ * older one. */
 #include "facts.h"
 #include "facts_impl.h"
 
