@@ -145,6 +145,8 @@ static void print_notes(struct printer *p, const struct ast_stmt *st,
             size_t lead = 0;            /* continuation keeps the indent */
             while (lead < n && s[lead] == ' ')
                 lead++;
+            if (lead == n)              /* no trailing blanks in comments */
+                n = 0;
             if (lead + 2 >= width / 2)
                 lead = 0;
             size_t done = 0;
