@@ -110,7 +110,8 @@ for conf in tests/import/*.conf; do
         if "$PASSC" build "$tmp/out.pass" --no-facts -o "$tmp/build" >"$tmp/build.log" 2>&1; then
             hostpci_meaning "$conf" >"$tmp/want.all"
             skipped_slots >"$tmp/skipped"
-            awk 'NR == FNR { s[$1] = 1; next } !($1 in s)' "$tmp/skipped" "$tmp/want.all" >"$tmp/want"
+            awk -v skip="$tmp/skipped" 'BEGIN { while ((getline l < skip) > 0) s[l] = 1 }
+                !($1 in s)' "$tmp/want.all" >"$tmp/want"
             hostpci_meaning "$tmp/build/$vmid.conf" >"$tmp/got"
             if cmp -s "$tmp/want" "$tmp/got"; then ok; else
                 bad "$conf: round trip changes hostpci meaning"; diff -u "$tmp/want" "$tmp/got"; fi
@@ -175,9 +176,11 @@ if [ -f "$ex" ] && [ -f "$facts" ] && seed_import --facts "$facts"; then
         if "$PASSC" build "$ex" --facts "$facts" -o "$tmp/b1" >/dev/null 2>&1 &&
            "$PASSC" build "$tmp/seed.pass" --facts "$facts" -o "$tmp/b2" >"$tmp/b2.log" 2>&1; then
             hostpci_meaning "$tmp/b1/102.conf" >"$tmp/m1"; hostpci_meaning "$tmp/b2/102.conf" >"$tmp/m2"
-            if cmp -s "$tmp/m1" "$tmp/m2" && cmp -s "$tmp/b1/vfio.conf" "$tmp/b2/vfio.conf"; then ok; else
+            # vfio.conf without its comments (they quote names and file names)
+            grep -v '^#' "$tmp/b1/vfio.conf" >"$tmp/v1"; grep -v '^#' "$tmp/b2/vfio.conf" >"$tmp/v2"
+            if [ -s "$tmp/m1" ] && cmp -s "$tmp/m1" "$tmp/m2" && cmp -s "$tmp/v1" "$tmp/v2"; then ok; else
                 bad "seed import: build differs from $ex"; diff -u "$tmp/m1" "$tmp/m2"
-                diff -u "$tmp/b1/vfio.conf" "$tmp/b2/vfio.conf"; fi
+                diff -u "$tmp/v1" "$tmp/v2"; fi
         else
             bad "seed import: build failed"; cat "$tmp/b2.log"
         fi
