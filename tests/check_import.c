@@ -434,7 +434,7 @@ START_TEST(import_without_facts)
         "    }\n"
         "    pci 03:00.0 {\n"
         "        pcie\n"
-        "        romfile   \"x.rom\"\n"
+        "        romfile \"x.rom\"\n"
         "        vendor-id 0x10de\n"
         "    }\n"
         "    pci 06:00.0 {\n"
