@@ -120,7 +120,8 @@ ln -s "$PASSC" "$repo/bin/passc"
 commit() { (cd "$repo" && PATH="$repo/bin:$PATH" git commit -q -m "$1"); }
 (cd "$repo" && git add bad.pass)
 expect_rc 1 "hook refuses a bad spec" commit bad
-has "$tmp/out" "bad.pass:15:9: error:" "hook output (gcc format)"
+# git sends a hook's stdout to stderr
+has "$tmp/err" "bad.pass:15:9: error:" "hook output (gcc format)"
 has "$tmp/err" "commit refused" "hook says why"
 (cd "$repo" && git reset -q bad.pass && git add good.pass)
 expect_rc 0 "hook accepts a good spec" commit good
