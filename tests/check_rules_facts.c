@@ -319,6 +319,8 @@ START_TEST(p028_builtin_native_driver)
 {
     SEED();
     lt_mod(t, "xhci_pci", MOD_BUILTIN);
+    /* bound driver and quirks table name the same module: one mention */
+    lt_fget(t, "77:00.0")->driver = "xhci_hcd";
     lt_run(t);
     /* one finding for the driver, the VM's three xHCI controllers named */
     ck_assert_uint_eq(lt_count(t, "P028"), 1);
@@ -326,6 +328,8 @@ START_TEST(p028_builtin_native_driver)
     ck_assert_ptr_nonnull(strstr(d->msg, "0000:77:00.0"));
     ck_assert(lt_notes_have(d, "0000:79:00.3"));
     ck_assert(lt_notes_have(d, "0000:79:00.4"));
+    ck_assert(!lt_notes_have(d, "0000:77:00.0"));
+    ck_assert_ptr_nonnull(strstr(d->fix, "xhci_hcd"));
     ck_assert(!lt_has_softdep(t, "xhci_pci"));
     ck_assert(lt_has_softdep(t, "nouveau"));
     /* the command line cannot beat a built-in driver either */
