@@ -1,0 +1,172 @@
+/* The grammar: AST shape, spans, and where syntax errors point. */
+#include <check.h>
+#include <string.h>
+
+#include "fe_test.h"
+#include "strbuf.h"
+
+/* kw(v1,v2){...} with values tagged by kind: w n s a p. */
+static void dump(struct strbuf *sb, const struct ast_stmt *s)
+{
+    for (; s; s = s->next) {
+        sb_add(sb, s->keyword);
+        sb_add(sb, "(");
+        for (size_t i = 0; i < s->nvals; i++) {
+            static const char tag[] = "wnsap";
+            sb_printf(sb, "%s%c:%s", i ? "," : "", tag[s->vals[i].kind],
+                      s->vals[i].text);
+        }
+        sb_add(sb, ")");
+        if (s->has_block) {
+            sb_add(sb, "{");
+            dump(sb, s->body);
+            sb_add(sb, "}");
+        }
+        if (s->next)
+            sb_add(sb, " ");
+    }
+}
+
+static const struct {
+    const char *in;
+    const char *ast;
+} shapes[] = {
+    {"", ""},
+    {"\n\n;;\n", ""},
+    {"vm 102", "vm(n:102)"},
+    {"vm 102 \"win\" { cores 24 }", "vm(n:102,s:win){cores(n:24)}"},
+    {"vm 102 {\n}\n", "vm(n:102){}"},
+    {"a; b\nc", "a() b() c()"},
+    {"gpu 02:00.0 10de:2783 \"RTX\" { primary; audio 02:00.1 10de:22bc }",
+     "gpu(a:02:00.0,p:10de:2783,s:RTX){primary() audio(a:02:00.1,p:10de:22bc)}"},
+    {"host { a { b { c } } }", "host(){a(){b(){c()}}}"},
+    {"memory 96 GiB # comment\nnuma on", "memory(n:96,w:GiB) numa(w:on)"},
+    {"x {}\ny {}", "x(){} y(){}"},
+};
+
+START_TEST(parser_shapes)
+{
+    struct fe_run r;
+    fe_run(&r, shapes[_i].in, 1);
+    ck_assert_ptr_nonnull(r.ast);
+    struct strbuf sb;
+    sb_init(&sb, r.a);
+    dump(&sb, r.ast->stmts);
+    ck_assert_str_eq(sb_str(&sb), shapes[_i].ast);
+    ck_assert_uint_eq(fe_count(&r, "P001"), 0);
+    fe_done(&r);
+}
+END_TEST
+
+START_TEST(parser_statement_spans)
+{
+    struct fe_run r;
+    const char *text = "vm 102 {\n  gpu 02:00.0 {\n    primary\n  }\n}\n";
+    fe_run(&r, text, 1);
+    const struct ast_stmt *vm = r.ast->stmts;
+    ck_assert_uint_eq(vm->loc.start, 0);
+    ck_assert_uint_eq(vm->loc.end, strlen(text) - 1);   /* through '}' */
+    ck_assert_uint_eq(vm->kw_loc.end, 2);
+    const struct ast_stmt *gpu = vm->body;
+    ck_assert_uint_eq(gpu->loc.start, 11);
+    ck_assert_int_eq(text[gpu->loc.end - 1], '}');
+    ck_assert_uint_eq(gpu->vals[0].loc.start, 15);
+    ck_assert_uint_eq(gpu->vals[0].loc.end, 22);
+    ck_assert_str_eq(gpu->body->keyword, "primary");
+    fe_done(&r);
+}
+END_TEST
+
+/* Where the first syntax error points, how many there are, and what the
+ * message starts with. */
+static const struct {
+    const char *in;
+    const char *where;
+    unsigned count;
+    const char *msg;
+} errors[] = {
+    {"vm 102 {\n  cores 24\n", "3:1", 1, "unexpected end of file"},
+    {"}\n", "1:1", 1, "unexpected '}'"},
+    {"vm 102 { { }\n", "1:10", 2, "unexpected '{'"},
+    {"\"x\"\n", "1:1", 1, "unexpected string"},
+    {"02:00.0 gpu\n", "1:1", 1, "unexpected PCI address"},
+    {"a {\n  b \"open\n}\n", "2:5", 1, "unterminated string"},
+    {"a\n}\nb\n}\nc\n", "2:1", 2, "unexpected '}'"},
+    {"x 1 { y 2 } z\n", "1:13", 1, "unexpected word"},
+    {"a \x01\nb \x02\n", "1:3", 2, "control character 0x01"},
+    {"a \xc3\n", "1:3", 1, "invalid UTF-8 byte 0xc3"},
+};
+
+START_TEST(parser_errors)
+{
+    struct fe_run r;
+    fe_run(&r, errors[_i].in, 1);
+    ck_assert_ptr_nonnull(r.ast);
+    ck_assert_uint_eq(fe_count(&r, "P001"), errors[_i].count);
+    const struct diag *d = fe_first(&r, "P001");
+    ck_assert_str_eq(fe_where(r.a, d), errors[_i].where);
+    ck_assert_msg(!strncmp(d->msg, errors[_i].msg, strlen(errors[_i].msg)),
+                  "message '%s'", d->msg);
+    fe_done(&r);
+}
+END_TEST
+
+/* Recovery: statements around a bad line are still in the AST. */
+START_TEST(parser_recovers_per_statement)
+{
+    struct fe_run r;
+    fe_run(&r, "vm 102 {\n  cores 24\n  } }\n  numa on\n}\nvm 103 { }\n", 1);
+    ck_assert_uint_ge(fe_count(&r, "P001"), 1);
+    size_t n = 0;
+    for (const struct ast_stmt *s = r.ast->stmts; s; s = s->next)
+        n++;
+    ck_assert_uint_ge(n, 1);
+    fe_done(&r);
+}
+END_TEST
+
+START_TEST(parser_caps_errors)
+{
+    arena *a = arena_new();
+    size_t len = 1000;
+    char *text = arena_alloc(a, len);
+    for (size_t i = 0; i < len; i++)
+        text[i] = i % 2 ? '\n' : '}';
+    struct fe_run r;
+    fe_run_text(&r, text, len, 1);
+    /* 20 located errors plus one "giving up" */
+    ck_assert_uint_eq(fe_count(&r, "P001"), 21);
+    fe_done(&r);
+    arena_free(a);
+}
+END_TEST
+
+START_TEST(parser_deep_nesting_does_not_crash)
+{
+    arena *a = arena_new();
+    size_t n = 200000;
+    char *text = arena_alloc(a, 4 * n);
+    for (size_t i = 0; i < n; i++)
+        memcpy(text + 4 * i, "a { ", 4);
+    struct fe_run r;
+    fe_run_text(&r, text, 4 * n, 3);
+    ck_assert_uint_ge(fe_count(&r, "P001"), 1);
+    fe_done(&r);
+    arena_free(a);
+}
+END_TEST
+
+Suite *suite_parser(void)
+{
+    Suite *s = suite_create("parser");
+    TCase *tc = tcase_create("parser");
+    tcase_set_timeout(tc, 30);
+    tcase_add_loop_test(tc, parser_shapes, 0, sizeof shapes / sizeof shapes[0]);
+    tcase_add_test(tc, parser_statement_spans);
+    tcase_add_loop_test(tc, parser_errors, 0, sizeof errors / sizeof errors[0]);
+    tcase_add_test(tc, parser_recovers_per_statement);
+    tcase_add_test(tc, parser_caps_errors);
+    tcase_add_test(tc, parser_deep_nesting_does_not_crash);
+    suite_add_tcase(s, tc);
+    return s;
+}
