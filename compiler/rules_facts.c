@@ -534,8 +534,8 @@ static void builtin_race(struct fctx *c, const struct m_device *md,
                                "%s is built into kernel %s: it claims %s at boot, before vfio-pci, and no softdep can order it",
                                module, c->f->kernel_release ? c->f->kernel_release : "?",
                                label(c, fd));
-    diag_fix(c->d, dg, "nothing breaks: Proxmox moves the device to vfio-pci when VM %u starts; until then the host drives it (`lspci -k` shows %s, not vfio-pci), so do not rely on `bind ids` for it",
-             vmid, fd->driver && strcmp(fd->driver, "vfio-pci") ? fd->driver : module);
+    diag_fix(c->d, dg, "nothing breaks: Proxmox moves the device to vfio-pci when VM %u starts; until then the host drives it (`lspci -k` shows its native driver, not vfio-pci), so do not rely on `bind ids` for it",
+             vmid);
     if (c->nraces < sizeof c->races / sizeof c->races[0])
         c->races[c->nraces++] = (struct race){md->vm, module, dg};
 }
