@@ -758,6 +758,12 @@ void rules_facts_run(struct model *m, const struct facts *f,
             if (check_bridge(&c, md, fd))
                 continue;
             check_critical(&c, md, fd);
+            /* all-functions passes the card's other functions too */
+            for (size_t i = 0; all_functions(md) && i < f->ndevs; i++)
+                if (&f->devs[i] != fd &&
+                    pci_addr_same_device(&f->devs[i].addr, &md->addr) &&
+                    !check_bridge(&c, md, &f->devs[i]))
+                    check_critical(&c, md, &f->devs[i]);
             check_console(&c, md, fd);
             check_reset(&c, md, fd);
             check_guest(&c, md, fd);
