@@ -100,6 +100,12 @@ else
     bad "seed spec or snapshot missing ($seed, $snap)"
 fi
 
+# ---- regression: a broken quirks table is reported once per run, not per spec ----
+expect_rc 0 "two specs, broken quirks" "$PASSC" lint --quirks "$src/tests/lint/fail.pass" \
+    "$src/examples/vm102.pass" "$src/examples/vm102.pass"
+n=$(grep -c "quirks table" "$tmp/out")
+if [ "$n" -eq 1 ]; then ok; else bad "broken quirks table reported $n times, want 1"; fi
+
 # ---- rules against the fixture hosts of tests/mkhost (--root) ----
 # case SPEC HOST RC MUST MUSTNOT: MUST are "severity:Pxxx" that must be in
 # the gcc output, MUSTNOT are rule ids that must not.
