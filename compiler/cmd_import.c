@@ -1,5 +1,297 @@
-/* SCAFFOLD: import owner replaces. */
+/* cmd_import.c — `passc import` (an existing setup as a spec) and
+ * `passc fmt` (a spec in canonical form); both print through spec_print. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "cmd.h"
 #include "diag.h"
-int cmd_import(int argc, char **argv) { (void)argc; (void)argv; return EXIT_USAGE; }
-int cmd_fmt(int argc, char **argv) { (void)argc; (void)argv; return EXIT_USAGE; }
+#include "driver.h"
+#include "import.h"
+#include "spec_print.h"
+
+static int usage_error(const char *cmd, const char *msg, const char *arg)
+{
+    fprintf(stderr, "passc %s: %s%s%s\ntry 'passc --help'\n", cmd, msg,
+            arg ? " " : "", arg ? arg : "");
+    return EXIT_USAGE;
+}
+
+/* Temp file beside the target, fsync, rename: readers see the old file or
+ * the new one, never half of one. */
+static int write_atomic(const char *path, const char *text, size_t len,
+                        const char **err)
+{
+    size_t n = strlen(path);
+    char *tmp = malloc(n + 16);
+    if (!tmp)
+        abort();
+    snprintf(tmp, n + 16, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        *err = strerror(errno);
+        free(tmp);
+        return -1;
+    }
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, text + off, len - off);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        off += (size_t)w;
+    }
+    int ok = off == len && fchmod(fd, 0644) == 0 && fsync(fd) == 0;
+    int saved = errno;
+    if (close(fd) != 0 && ok) {
+        ok = 0;
+        saved = errno;
+    }
+    if (ok && rename(tmp, path) != 0) {
+        ok = 0;
+        saved = errno;
+    }
+    if (!ok) {
+        unlink(tmp);
+        *err = strerror(saved);
+    }
+    free(tmp);
+    return ok ? 0 : -1;
+}
+
+static bool want_color(void)
+{
+    return isatty(fileno(stderr)) && !getenv("NO_COLOR");
+}
+
+/* Path of `target` relative to directory `from_dir` (both made absolute);
+ * the absolute path when that fails. */
+static const char *relative_path(arena *a, const char *target,
+                                 const char *from_dir)
+{
+    char t[PATH_MAX], d[PATH_MAX];
+    if (!realpath(target, t))
+        return target;
+    if (!realpath(from_dir, d))
+        return arena_strdup(a, t);
+    size_t common = 0, i = 0;
+    while (t[i] && d[i] && t[i] == d[i]) {
+        if (t[i] == '/')
+            common = i;
+        i++;
+    }
+    if (!d[i] && (t[i] == '/' || !t[i]))
+        common = i;
+    struct strbuf sb;
+    sb_init(&sb, a);
+    for (const char *p = d + common; *p; p++)
+        if (*p == '/')
+            sb_add(&sb, "../");
+    sb_add(&sb, t[common] == '/' ? t + common + 1 : t + common);
+    return sb_str(&sb);
+}
+
+int cmd_import(int argc, char **argv)
+{
+    const char *cmd = argv[0];
+    const char *conf_path = NULL, *vfio_path = NULL, *out_path = NULL;
+    const char *facts_arg = NULL;
+    enum facts_src fsrc = FACTS_NONE;
+    bool facts_given = false;
+    unsigned vmid = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        bool has_next = i + 1 < argc;
+        if (!strcmp(o, "--vfio") || !strcmp(o, "-o") || !strcmp(o, "--facts") ||
+            !strcmp(o, "--root") || !strcmp(o, "--vmid")) {
+            if (!has_next)
+                return usage_error(cmd, "missing argument for", o);
+            const char *v = argv[++i];
+            if (!strcmp(o, "--vfio"))
+                vfio_path = v;
+            else if (!strcmp(o, "-o"))
+                out_path = v;
+            else if (!strcmp(o, "--vmid")) {
+                char *end;
+                unsigned long n = strtoul(v, &end, 10);
+                if (*end || n < 100 || n > 999999999)
+                    return usage_error(cmd, "a VMID is 100..999999999, not", v);
+                vmid = (unsigned)n;
+            } else {
+                if (facts_given)
+                    return usage_error(cmd, "give only one of --facts, --root, "
+                                       "--no-facts", NULL);
+                facts_given = true;
+                fsrc = !strcmp(o, "--facts") ? FACTS_FILE : FACTS_ROOT;
+                facts_arg = v;
+            }
+        } else if (!strcmp(o, "--no-facts")) {
+            if (facts_given)
+                return usage_error(cmd, "give only one of --facts, --root, "
+                                   "--no-facts", NULL);
+            facts_given = true;
+        } else if (o[0] == '-' && o[1]) {
+            return usage_error(cmd, "unknown option", o);
+        } else if (conf_path) {
+            return usage_error(cmd, "only one VM config at a time; extra", o);
+        } else {
+            conf_path = o;
+        }
+    }
+    if (!conf_path)
+        return usage_error(cmd, "which VM config? e.g. passc import "
+                           "/etc/pve/qemu-server/102.conf", NULL);
+    if (!vmid)
+        vmid = pve_vmid_from_path(conf_path);
+    if (!vmid)
+        return usage_error(cmd, "cannot tell the VMID from the file name "
+                           "(expected …/NNN.conf); give --vmid N for", conf_path);
+
+    arena *a = arena_new();
+    struct diag_list diags;
+    diag_init(&diags, a);
+    int rc = EXIT_CLEAN;
+    const char *err = NULL;
+    struct source *src = source_read(a, conf_path, &err);
+    if (!src) {
+        fprintf(stderr, "passc import: %s: %s\n", conf_path, err);
+        arena_free(a);
+        return EXIT_USAGE;
+    }
+    struct pve_conf conf;
+    if (pveconf_parse(a, src, &conf, &diags) < 0)
+        rc = EXIT_FINDINGS;
+    struct modprobe_conf mp, *mpp = NULL;
+    if (rc == EXIT_CLEAN && vfio_path) {
+        struct source *vsrc = source_read(a, vfio_path, &err);
+        if (!vsrc) {
+            fprintf(stderr, "passc import: %s: %s\n", vfio_path, err);
+            arena_free(a);
+            return EXIT_USAGE;
+        }
+        if (modprobe_parse(a, vsrc, &mp, &diags) < 0)
+            rc = EXIT_FINDINGS;
+        mpp = &mp;
+    }
+    struct facts facts, *fp = NULL;
+    const char *facts_path = NULL;
+    if (rc == EXIT_CLEAN && fsrc != FACTS_NONE) {
+        memset(&facts, 0, sizeof facts);
+        int r = fsrc == FACTS_FILE
+                    ? facts_read_yaml(a, facts_arg, &facts, &diags)
+                    : facts_read_sysfs(a, facts_arg, NULL, &facts, &diags);
+        if (r < 0) {
+            diag_sort(&diags);
+            diag_print_text(stderr, &diags, want_color());
+            fprintf(stderr, "passc import: facts could not be read from %s\n",
+                    facts_arg);
+            arena_free(a);
+            return EXIT_FACTS;
+        }
+        fp = &facts;
+        if (!facts.origin)
+            facts.origin = arena_printf(a, "%s %s", fsrc == FACTS_FILE ?
+                                        "snapshot" : "root", facts_arg);
+        if (fsrc == FACTS_FILE) {
+            /* the spec's facts path is relative to the spec's directory */
+            char *dir = arena_strdup(a, out_path ? out_path : "./x");
+            facts_path = relative_path(a, facts_arg, dirname(dir));
+        }
+    }
+    struct strbuf text;
+    sb_init(&text, a);
+    if (rc == EXIT_CLEAN) {
+        struct import_input in = {&conf, vmid, mpp, fp, NULL, facts_path};
+        struct import_result res;
+        import_build(a, &in, &res, &diags);
+        spec_print(&text, res.spec, res.notes, res.nnotes);
+    }
+    diag_sort(&diags);
+    diag_print_text(stderr, &diags, want_color());
+    if (diag_has_errors(&diags, false))
+        rc = EXIT_FINDINGS;
+    if (rc == EXIT_CLEAN) {
+        if (out_path) {
+            if (write_atomic(out_path, text.buf, text.len, &err) < 0) {
+                fprintf(stderr, "passc import: cannot write %s: %s\n",
+                        out_path, err);
+                rc = EXIT_USAGE;
+            }
+        } else {
+            fwrite(text.buf, 1, text.len, stdout);
+            if (fflush(stdout) != 0)
+                rc = EXIT_USAGE;
+        }
+    }
+    arena_free(a);
+    return rc;
+}
+
+int cmd_fmt(int argc, char **argv)
+{
+    const char *cmd = argv[0];
+    const char *path = NULL;
+    bool write_back = false, check = false;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-w") || !strcmp(argv[i], "--write"))
+            write_back = true;
+        else if (!strcmp(argv[i], "--check"))
+            check = true;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return usage_error(cmd, "unknown option", argv[i]);
+        else if (path)
+            return usage_error(cmd, "one spec at a time; extra", argv[i]);
+        else
+            path = argv[i];
+    }
+    if (!path)
+        return usage_error(cmd, "which spec?", NULL);
+    arena *a = arena_new();
+    struct diag_list diags;
+    diag_init(&diags, a);
+    const char *err = NULL;
+    struct source *src = source_read(a, path, &err);
+    if (!src) {
+        fprintf(stderr, "passc fmt: %s: %s\n", path, err);
+        arena_free(a);
+        return EXIT_USAGE;
+    }
+    struct ast_spec *spec = parse_spec(a, src, &diags);
+    int rc = EXIT_CLEAN;
+    if (!spec || diag_has_errors(&diags, false)) {
+        /* a spec that does not parse is never rewritten */
+        diag_sort(&diags);
+        diag_print_text(stderr, &diags, want_color());
+        arena_free(a);
+        return EXIT_FINDINGS;
+    }
+    struct strbuf text;
+    sb_init(&text, a);
+    spec_print(&text, spec, NULL, 0);
+    sb_add(&text, "");
+    bool same = text.len == src->len && !memcmp(text.buf, src->text, src->len);
+    if (check) {
+        if (!same) {
+            fprintf(stderr, "%s: not in canonical form (passc fmt -w %s)\n",
+                    path, path);
+            rc = EXIT_FINDINGS;
+        }
+    } else if (write_back) {
+        if (!same && write_atomic(path, text.buf, text.len, &err) < 0) {
+            fprintf(stderr, "passc fmt: cannot write %s: %s\n", path, err);
+            rc = EXIT_USAGE;
+        }
+    } else {
+        fwrite(text.buf, 1, text.len, stdout);
+    }
+    arena_free(a);
+    return rc;
+}

@@ -1,11 +1,755 @@
-/* SCAFFOLD: lint owner replaces. */
+/* rules_facts.c — P020–P033: the spec against the host as it really is.
+ *
+ * Each check reads the resolved model and the facts and queues diagnostics
+ * that name the device and the fix.  The checks also decide two things the
+ * emitters need (m->plan): which native drivers get a `softdep … pre:
+ * vfio-pci` line, and whether the ids must go on the kernel command line.
+ *
+ * Lookups over the facts are linear on purpose: a host has a few hundred
+ * PCI functions at most, and the rules then do not depend on the reader's
+ * sort order (tests build facts by hand). */
+#include <stdio.h>
+#include <string.h>
+
+#include "quirks.h"
 #include "rules.h"
-#include "cmd.h"
-const struct rule_info *rule_catalogue(size_t *n) { *n = 0; return NULL; }
-const struct rule_info *rule_find(const char *id) { (void)id; return NULL; }
-struct quirks *quirks_load(arena *a, const char *path, struct diag_list *d) { (void)a; (void)path; (void)d; return NULL; }
-void rules_facts_run(struct model *m, const struct facts *f, const struct quirks *q, struct diag_list *diags) { (void)m; (void)f; (void)q; (void)diags; }
-void diag_print_json(FILE *f, const struct diag_list *l) { (void)f; (void)l; }
-void diag_print_sarif(FILE *f, const struct diag_list *l) { (void)f; (void)l; }
-int cmd_rules(int argc, char **argv) { (void)argc; (void)argv; return EXIT_USAGE; }
-int cmd_explain(int argc, char **argv) { (void)argc; (void)argv; return EXIT_USAGE; }
+#include "strbuf.h"
+
+/* Uses that make a device one the host cannot give away.  The console is
+ * handled on its own (P029, a warning): passing the only GPU is a
+ * deliberate, supported setup; losing the root disk never is. */
+#define USES_CRITICAL (USE_ROOT_DISK | USE_BOOT_DISK | USE_SWAP | USE_ZFS_POOL | \
+                       USE_MGMT_NIC | USE_BRIDGE_PORT | USE_KEYBOARD)
+#define USES_ANY_CRITICAL (USES_CRITICAL | USE_CONSOLE)
+
+struct passed {
+    const struct facts_device *fd;
+    const struct m_device *by;     /* the spec line that passes it */
+};
+
+struct fctx {
+    arena *a;
+    struct model *m;
+    const struct facts *f;
+    const struct quirks *q;
+    struct diag_list *d;
+    /* P028: one finding per VM and built-in driver, the devices as notes */
+    struct race { const struct m_vm *vm; const char *module; struct diag *dg; }
+        races[16];
+    size_t nraces;
+    /* every function any VM passes, for P024/P026 */
+    struct passed *all;
+    size_t nall, capall;
+    /* lines whose device is not where the spec says (P020/P021) */
+    const struct m_device **lost;
+    size_t nlost;
+};
+
+static const char *use_words[HOST_USE_COUNT] = {
+    "the root disk", "the boot disk", "swap", "a ZFS pool",
+    "the management network", "a bridge port", "the console",
+    "the keyboard",
+};
+
+static const struct facts_device *dev_at(const struct facts *f,
+                                         const struct pci_addr *addr)
+{
+    for (size_t i = 0; i < f->ndevs; i++)
+        if (pci_addr_eq(&f->devs[i].addr, addr))
+            return &f->devs[i];
+    return NULL;
+}
+
+static enum mod_state module_state(const struct facts *f, const char *name)
+{
+    for (size_t i = 0; i < f->nmodules; i++) {
+        const char *a = f->modules[i].name, *b = name;
+        /* modprobe treats - and _ alike in module names */
+        while (*a && *b && (*a == *b || ((*a == '-' || *a == '_') &&
+                                         (*b == '-' || *b == '_')))) {
+            a++;
+            b++;
+        }
+        if (!*a && !*b)
+            return f->modules[i].state;
+    }
+    return MOD_UNKNOWN;
+}
+
+static const char *addr_s(struct fctx *c, const struct pci_addr *a)
+{
+    char buf[24];
+    return arena_strdup(c->a, pci_addr_format(a, buf));
+}
+
+static const char *id_s(struct fctx *c, const struct pci_id *id)
+{
+    char buf[10];
+    return arena_strdup(c->a, pci_id_format(id, buf));
+}
+
+/* "0000:0e:00.1 (1022:43f6 SATA controller)" — what an admin recognises. */
+static const char *label(struct fctx *c, const struct facts_device *fd)
+{
+    struct strbuf sb;
+    sb_init(&sb, c->a);
+    sb_printf(&sb, "%s (%s", addr_s(c, &fd->addr), id_s(c, &fd->id));
+    if (fd->device_name)
+        sb_printf(&sb, " %s%s%s", fd->vendor_name ? fd->vendor_name : "",
+                  fd->vendor_name ? " " : "", fd->device_name);
+    sb_addc(&sb, ')');
+    return sb_str(&sb);
+}
+
+static const char *uses_text(struct fctx *c, const struct facts_device *fd,
+                             unsigned mask)
+{
+    if (fd->use_detail)
+        return fd->use_detail;
+    struct strbuf sb;
+    sb_init(&sb, c->a);
+    for (unsigned i = 0; i < HOST_USE_COUNT; i++)
+        if (fd->uses & mask & (1u << i))
+            sb_printf(&sb, "%s%s", sb.len ? ", " : "", use_words[i]);
+    return sb.len ? sb_str(&sb) : "nothing the facts show";
+}
+
+static bool is_bridge(const struct facts_device *fd)
+{
+    return fd->is_bridge || (fd->class_code >> 8) == 0x0604;
+}
+
+static bool all_functions(const struct m_device *md)
+{
+    return md->all_functions || md->addr.func == PCI_FUNC_ALL;
+}
+
+/* The address whose identity the line claims: function 0 for a whole card. */
+static struct pci_addr ident_addr(const struct m_device *md)
+{
+    struct pci_addr a = md->addr;
+    if (a.func == PCI_FUNC_ALL)
+        a.func = 0;
+    return a;
+}
+
+static void passed_add(struct fctx *c, struct passed **v, size_t *n,
+                       size_t *cap, const struct facts_device *fd,
+                       const struct m_device *by)
+{
+    for (size_t i = 0; i < *n; i++)
+        if ((*v)[i].fd == fd && (*v)[i].by->vm == by->vm)
+            return;
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 16;
+        *v = arena_realloc(c->a, *v, *cap * sizeof **v, nc * sizeof **v);
+        *cap = nc;
+    }
+    (*v)[(*n)++] = (struct passed){fd, by};
+}
+
+static const struct m_device *passer(const struct passed *v, size_t n,
+                                     const struct facts_device *fd,
+                                     const struct m_vm *vm)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i].fd == fd && (!vm || v[i].by->vm == vm))
+            return v[i].by;
+    return NULL;
+}
+
+/* ---- P020 / P021: is the device still where the spec says? ---- */
+
+/* Where the spec's id lives now, if it moved: same vendor:device, not an
+ * address another spec line already holds with that id, narrowed by the
+ * spec's sub-vendor/sub-device ids when several match. */
+static const char *moved_hint(struct fctx *c, const struct m_device *md)
+{
+    const struct facts_device **cand =
+        arena_calloc(c->a, c->f->ndevs + 1, sizeof *cand);
+    size_t n = 0;
+    for (size_t i = 0; i < c->f->ndevs; i++) {
+        const struct facts_device *fd = &c->f->devs[i];
+        if (!pci_id_eq(&fd->id, &md->id) || pci_addr_eq(&fd->addr, &md->addr))
+            continue;
+        bool held = false;
+        for (size_t v = 0; v < c->m->nvms && !held; v++)
+            for (size_t k = 0; k < c->m->vms[v]->ndevs && !held; k++) {
+                const struct m_device *o = c->m->vms[v]->devs[k];
+                struct pci_addr oa = ident_addr(o);
+                held = o != md && o->has_id && pci_id_eq(&o->id, &md->id) &&
+                       pci_addr_eq(&oa, &fd->addr);
+            }
+        if (!held)
+            cand[n++] = fd;
+    }
+    if (n > 1 && (md->sub_vendor_id >= 0 || md->sub_device_id >= 0)) {
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if ((md->sub_vendor_id < 0 || cand[i]->subsys.vendor == md->sub_vendor_id) &&
+                (md->sub_device_id < 0 || cand[i]->subsys.device == md->sub_device_id))
+                cand[k++] = cand[i];
+        if (k > 0)
+            n = k;
+    }
+    if (n == 0)
+        return NULL;
+    struct strbuf sb;
+    sb_init(&sb, c->a);
+    sb_printf(&sb, "%s is at ", id_s(c, &md->id));
+    for (size_t i = 0; i < n; i++)
+        sb_printf(&sb, "%s%s", i ? (i + 1 == n ? " or " : ", ") : "",
+                  addr_s(c, &cand[i]->addr));
+    sb_add(&sb, n == 1 ? ": moved there? point the line at it"
+                       : ": moved to one of them? point the line at the right one");
+    return sb_str(&sb);
+}
+
+static const struct facts_device *check_identity(struct fctx *c,
+                                                 const struct m_device *md)
+{
+    struct pci_addr a = ident_addr(md);
+    const struct facts_device *fd = dev_at(c->f, &a);
+    if (!fd) {
+        struct diag *dg;
+        if (md->has_id)
+            dg = diag_add(c->d, "P020", SEV_ERROR, md->addr_loc,
+                          "nothing at %s on host %s, spec says %s %s",
+                          addr_s(c, &a), c->f->hostname ? c->f->hostname : "?",
+                          dev_kind_name(md->kind), id_s(c, &md->id));
+        else
+            dg = diag_add(c->d, "P020", SEV_ERROR, md->addr_loc,
+                          "nothing at %s on host %s (%s %s)", addr_s(c, &a),
+                          c->f->hostname ? c->f->hostname : "?",
+                          dev_kind_name(md->kind), md->name ? md->name : "");
+        const char *hint = md->has_id ? moved_hint(c, md) : NULL;
+        if (hint)
+            diag_fix(c->d, dg, "%s", hint);
+        else
+            diag_fix(c->d, dg, "check `lspci -nn` on the host; the device is gone or the address is wrong");
+        return NULL;
+    }
+    if (md->has_id && !pci_id_eq(&fd->id, &md->id)) {
+        struct diag *dg = diag_add(c->d, "P021", SEV_ERROR,
+                                   md->id_loc.src ? md->id_loc : md->addr_loc,
+                                   "%s is %s, spec says %s",
+                                   addr_s(c, &a), label(c, fd),
+                                   id_s(c, &md->id));
+        const char *hint = moved_hint(c, md);
+        if (hint)
+            diag_fix(c->d, dg, "%s", hint);
+        else
+            diag_fix(c->d, dg, "%s is nowhere on this host: update the line if the hardware changed on purpose",
+                     id_s(c, &md->id));
+        return NULL;
+    }
+    return fd;
+}
+
+/* ---- P022 ---- */
+
+static void check_class(struct fctx *c, const struct m_device *md,
+                        const struct facts_device *fd)
+{
+    uint32_t k = fd->class_code;
+    bool ok = true;
+    const char *want = NULL;
+    switch (md->kind) {
+    case DEV_GPU: ok = (k >> 16) == 0x03; want = "03xxxx (display)"; break;
+    case DEV_AUDIO: ok = (k >> 8) == 0x0403; want = "0403xx (HD audio)"; break;
+    case DEV_USB: ok = (k >> 8) == 0x0c03; want = "0c03xx (USB controller)"; break;
+    case DEV_USB4: ok = k == 0x0c0340; want = "0c0340 (USB4 host interface)"; break;
+    case DEV_NVME: ok = (k >> 8) == 0x0108; want = "0108xx (NVM Express)"; break;
+    case DEV_NIC: ok = (k >> 16) == 0x02; want = "02xxxx (network)"; break;
+    case DEV_PCI: break;
+    }
+    if (ok)
+        return;
+    struct diag *dg = diag_add(c->d, "P022", SEV_WARNING, md->addr_loc,
+                               "%s is class %06x, not what a `%s` is (%s)",
+                               label(c, fd), (unsigned)k,
+                               dev_kind_name(md->kind), want);
+    diag_fix(c->d, dg, "check the address; if it is right, write the line as `pci %s` or the kind that fits the class",
+             addr_s(c, &fd->addr));
+}
+
+/* ---- P023 ---- */
+
+static bool cmdline_has(const char *cmdline, const char *word)
+{
+    if (!cmdline)
+        return false;
+    size_t n = strlen(word);
+    for (const char *p = cmdline; (p = strstr(p, word)); p += n)
+        if ((p == cmdline || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+            return true;
+    return false;
+}
+
+/* GRUB passes BOOT_IMAGE= to the kernel, systemd-boot does not: the running
+ * command line tells which boot loader the host uses. */
+static const char *cmdline_howto(const struct facts *f)
+{
+    if (f->cmdline && strstr(f->cmdline, "BOOT_IMAGE="))
+        return "this host boots with GRUB: add it to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then run `update-grub` (`proxmox-boot-tool refresh` if proxmox-boot-tool manages the ESPs) and reboot";
+    if (f->cmdline && *f->cmdline)
+        return "this host boots with systemd-boot: append it to the single line in /etc/kernel/cmdline, then run `proxmox-boot-tool refresh` and reboot";
+    return "systemd-boot: append it to /etc/kernel/cmdline and run `proxmox-boot-tool refresh`; GRUB: add it to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub and run `update-grub`; then reboot";
+}
+
+static bool kernel_before(const char *release, unsigned major, unsigned minor)
+{
+    unsigned ma, mi;
+    if (!release || sscanf(release, "%u.%u", &ma, &mi) != 2)
+        return true;   /* unknown: assume old, the advice is then harmless */
+    return ma < major || (ma == major && mi < minor);
+}
+
+static bool check_iommu(struct fctx *c)
+{
+    if (c->f->iommu_on)
+        return true;
+    src_loc loc = c->m->has_host ? c->m->host.loc : (src_loc){0};
+    bool passes = false;
+    for (size_t v = 0; v < c->m->nvms; v++) {
+        if (c->m->vms[v]->ndevs && !loc.src)
+            loc = c->m->vms[v]->devs[0]->addr_loc;
+        passes = passes || c->m->vms[v]->ndevs > 0;
+    }
+    bool required = c->m->has_host && c->m->host.iommu == IOMMU_REQUIRED;
+    if (!passes && !required)
+        return false;
+    const char *vendor = c->f->cpu_vendor ? c->f->cpu_vendor : "";
+    const char *cl = c->f->cmdline;
+    struct diag *dg = diag_add(c->d, "P023", SEV_ERROR, loc,
+                               "the IOMMU is off on host %s (no IOMMU groups): no device can be passed through",
+                               c->f->hostname ? c->f->hostname : "?");
+    const char *off = cmdline_has(cl, "intel_iommu=off") ? "intel_iommu=off"
+                    : cmdline_has(cl, "amd_iommu=off")   ? "amd_iommu=off"
+                    : cmdline_has(cl, "iommu=off")       ? "iommu=off" : NULL;
+    if (off) {
+        diag_note(c->d, dg, (src_loc){0}, "the kernel command line has %s", off);
+        diag_fix(c->d, dg, "remove %s from the kernel command line; %s",
+                 off, cmdline_howto(c->f));
+    } else if (!strcmp(vendor, "AuthenticAMD")) {
+        diag_note(c->d, dg, (src_loc){0},
+                  "AMD CPUs have the IOMMU on by default; amd_iommu=on does nothing");
+        diag_fix(c->d, dg, "enable IOMMU (AMD-Vi) in the firmware setup (often under AMD CBS / NBIO) and reboot");
+    } else if (!strcmp(vendor, "GenuineIntel") &&
+               !kernel_before(c->f->kernel_release, 6, 8)) {
+        diag_note(c->d, dg, (src_loc){0},
+                  "kernel %s enables the Intel IOMMU by default",
+                  c->f->kernel_release);
+        diag_fix(c->d, dg, "enable VT-d in the firmware setup and reboot");
+    } else if (!strcmp(vendor, "GenuineIntel")) {
+        if (cmdline_has(cl, "intel_iommu=on")) {
+            diag_fix(c->d, dg, "intel_iommu=on is already set: enable VT-d in the firmware setup and reboot");
+        } else {
+            diag_note(c->d, dg, (src_loc){0},
+                      "kernels before 6.8 need intel_iommu=on for Intel CPUs (this one: %s)",
+                      c->f->kernel_release ? c->f->kernel_release : "unknown");
+            diag_fix(c->d, dg, "enable VT-d in the firmware and add intel_iommu=on to the kernel command line; %s",
+                     cmdline_howto(c->f));
+        }
+    } else {
+        diag_fix(c->d, dg, "enable VT-d (Intel) or IOMMU/AMD-Vi (AMD) in the firmware; Intel with a kernel before 6.8 also needs intel_iommu=on (%s)",
+                 cmdline_howto(c->f));
+    }
+    return false;
+}
+
+/* ---- P025, P027, P029, P030, P031 ---- */
+
+static bool check_bridge(struct fctx *c, const struct m_device *md,
+                         const struct facts_device *fd)
+{
+    if (!is_bridge(fd))
+        return false;
+    struct diag *dg = diag_add(c->d, "P031", SEV_ERROR, md->addr_loc,
+                               "%s is a PCI bridge or root port: VFIO cannot assign it (\"error getting device from group\")",
+                               label(c, fd));
+    struct strbuf sb;
+    sb_init(&sb, c->a);
+    for (size_t i = 0; i < c->f->ndevs; i++) {
+        const struct facts_device *e = &c->f->devs[i];
+        if (e->has_parent && pci_addr_eq(&e->parent, &fd->addr) && !is_bridge(e))
+            sb_printf(&sb, "%s%s", sb.len ? ", " : "", label(c, e));
+    }
+    if (sb.len)
+        diag_fix(c->d, dg, "pass the devices behind it instead: %s", sb_str(&sb));
+    else
+        diag_fix(c->d, dg, "remove the line and pass the endpoint devices behind the bridge");
+    return true;
+}
+
+static void check_critical(struct fctx *c, const struct m_device *md,
+                           const struct facts_device *fd)
+{
+    if (!(fd->uses & USES_CRITICAL))
+        return;
+    struct diag *dg = diag_add(c->d, "P025", SEV_ERROR, md->addr_loc,
+                               "%s is needed by the host (%s): VM %u would take it away",
+                               label(c, fd), uses_text(c, fd, USES_CRITICAL),
+                               md->vm ? md->vm->vmid : 0);
+    diag_fix(c->d, dg, "remove %s from VM %u, or move the host's use to another device first",
+             addr_s(c, &fd->addr), md->vm ? md->vm->vmid : 0);
+}
+
+static void check_console(struct fctx *c, const struct m_device *md,
+                          const struct facts_device *fd)
+{
+    bool gpu = md->kind == DEV_GPU || (fd->class_code >> 16) == 0x03;
+    if (!gpu || !(fd->boot_vga == 1 || (fd->uses & USE_CONSOLE)))
+        return;
+    struct diag *dg = diag_add(c->d, "P029", SEV_WARNING, md->addr_loc,
+                               "%s is the host's boot VGA / console%s: the firmware framebuffer holds it and the host loses its screen",
+                               label(c, fd), md->primary ? " and the VM's primary GPU" : "");
+    diag_fix(c->d, dg, "make another GPU the primary display in the firmware, or add initcall_blacklist=sysfb_init to the kernel command line");
+}
+
+static void check_reset(struct fctx *c, const struct m_device *md,
+                        const struct facts_device *fd)
+{
+    const struct quirk_no_reset *qr = quirks_no_reset(c->q, fd->id);
+    if (qr) {
+        struct diag *dg = diag_add(c->d, "P027", SEV_WARNING, md->addr_loc,
+                                   "%s is %s, whose reset does not work: VM %u may fail on its second start",
+                                   label(c, fd), qr->family,
+                                   md->vm ? md->vm->vmid : 0);
+        diag_fix(c->d, dg, "%s", qr->note);
+        return;
+    }
+    if (fd->reset_methods && !*fd->reset_methods) {
+        struct diag *dg = diag_add(c->d, "P027", SEV_WARNING, md->addr_loc,
+                                   "%s offers no reset method: VM %u may fail on its second start",
+                                   label(c, fd), md->vm ? md->vm->vmid : 0);
+        diag_fix(c->d, dg, "reboot the host between VM starts, or pass all functions of the card so a bus reset is possible");
+    }
+}
+
+static void check_guest(struct fctx *c, const struct m_device *md,
+                        const struct facts_device *fd)
+{
+    if (md->guest_driver || !md->vm)
+        return;
+    const struct quirk_guest *g = quirks_guest(c->q, fd->id, md->vm->ostype);
+    if (!g)
+        return;
+    struct diag *dg = diag_add(c->d, "P030", SEV_INFO, md->addr_loc,
+                               "VM %u (%s) needs %s for %s%s%s",
+                               md->vm->vmid, md->vm->ostype, g->need,
+                               label(c, fd), g->symptom ? "; " : "",
+                               g->symptom ? g->symptom : "");
+    diag_fix(c->d, dg, "install it in the guest and record it: guest-driver \"…\" in the device's block");
+}
+
+/* ---- P033 ---- */
+
+static bool in_tunnels(const struct m_device *md, const struct pci_addr *a)
+{
+    for (size_t i = 0; i < md->ntunnels; i++)
+        if (pci_addr_eq(&md->tunnels[i].addr, a))
+            return true;
+    return false;
+}
+
+static void usb4_link(struct fctx *c, const struct m_device *md,
+                      const struct facts_device *router,
+                      const struct facts_device *x, const struct passed *vp,
+                      size_t nvp)
+{
+    /* PCIe tunnelling links the router to root ports too: bridges are
+     * never passed (P031), so they are no missing tunnel. */
+    if (!x || is_bridge(x) || x == router)
+        return;
+    src_loc loc = md->has_tunnels_stmt ? md->tunnels_loc : md->addr_loc;
+    unsigned vmid = md->vm ? md->vm->vmid : 0;
+    if (!passer(vp, nvp, x, md->vm)) {
+        struct diag *dg = diag_add(c->d, "P033", SEV_ERROR, loc,
+                                   "the firmware links USB4 router %s to %s, which VM %u does not pass: USB 3.x devices on the USB4 ports stay on the host",
+                                   addr_s(c, &router->addr), label(c, x), vmid);
+        diag_fix(c->d, dg, "pass it to VM %u (usb %s %s) and list it under `tunnels`",
+                 vmid, addr_s(c, &x->addr), id_s(c, &x->id));
+    } else if (!in_tunnels(md, &x->addr)) {
+        struct diag *dg = diag_add(c->d, "P033", SEV_ERROR, loc,
+                                   "the firmware links USB4 router %s to %s, which the router's `tunnels` does not name",
+                                   addr_s(c, &router->addr), label(c, x));
+        diag_fix(c->d, dg, "add %s to `tunnels`", addr_s(c, &x->addr));
+    }
+}
+
+static void check_usb4_links(struct fctx *c, const struct m_device *md,
+                             const struct facts_device *fd,
+                             const struct passed *vp, size_t nvp)
+{
+    if (md->kind != DEV_USB4 && fd->class_code != 0x0c0340)
+        return;
+    for (size_t i = 0; i < fd->nconsumers; i++)
+        usb4_link(c, md, fd, dev_at(c->f, &fd->consumers[i]), vp, nvp);
+    /* A snapshot may record only the other end of a link. */
+    for (size_t i = 0; i < c->f->ndevs; i++) {
+        const struct facts_device *x = &c->f->devs[i];
+        bool listed = false;
+        for (size_t k = 0; k < fd->nconsumers && !listed; k++)
+            listed = pci_addr_eq(&fd->consumers[k], &x->addr);
+        for (size_t k = 0; k < x->nsuppliers && !listed; k++)
+            if (pci_addr_eq(&x->suppliers[k], &fd->addr)) {
+                usb4_link(c, md, fd, x, vp, nvp);
+                break;
+            }
+    }
+}
+
+/* ---- P028: native drivers, softdeps ---- */
+
+static void add_softdep(struct fctx *c, const char *module)
+{
+    struct m_host_plan *p = &c->m->plan;
+    for (size_t i = 0; i < p->nsoftdeps; i++)
+        if (!strcmp(p->softdeps[i], module))
+            return;
+    p->softdeps = arena_realloc(c->a, (void *)p->softdeps,
+                                p->nsoftdeps * sizeof *p->softdeps,
+                                (p->nsoftdeps + 1) * sizeof *p->softdeps);
+    p->softdeps[p->nsoftdeps++] = module;
+}
+
+/* A built-in driver probes at boot, before any module (vfio-pci included)
+ * loads, so neither softdeps nor vfio-pci.ids= can keep it off the device;
+ * Proxmox still rebinds the device to vfio-pci when the VM starts. */
+static void builtin_race(struct fctx *c, const struct m_device *md,
+                         const struct facts_device *fd, const char *module)
+{
+    for (size_t i = 0; i < c->nraces; i++)
+        if (c->races[i].vm == md->vm && !strcmp(c->races[i].module, module)) {
+            diag_note(c->d, c->races[i].dg, md->addr_loc,
+                      "%s too", label(c, fd));
+            return;
+        }
+    unsigned vmid = md->vm ? md->vm->vmid : 0;
+    struct diag *dg = diag_add(c->d, "P028", SEV_WARNING, md->addr_loc,
+                               "%s is built into kernel %s: it claims %s at boot, before vfio-pci, and no softdep can order it",
+                               module, c->f->kernel_release ? c->f->kernel_release : "?",
+                               label(c, fd));
+    diag_fix(c->d, dg, "nothing breaks: Proxmox moves the device to vfio-pci when VM %u starts; until then the host drives it (verify.sh shows %s), so do not rely on `bind ids` for it",
+             vmid, module);
+    if (c->nraces < sizeof c->races / sizeof c->races[0])
+        c->races[c->nraces++] = (struct race){md->vm, module, dg};
+}
+
+static void driver_candidate(struct fctx *c, const struct m_device *md,
+                             const struct facts_device *fd, const char *module,
+                             bool bound)
+{
+    if (!strcmp(module, "vfio_pci") || !strcmp(module, "vfio-pci"))
+        return;
+    enum mod_state st = module_state(c->f, module);
+    if (st == MOD_BUILTIN)
+        builtin_race(c, md, fd, module);
+    else if (st == MOD_MODULE || (bound && st == MOD_UNKNOWN))
+        add_softdep(c, module);
+}
+
+static void check_drivers(struct fctx *c, const struct m_device *md,
+                          const struct facts_device *fd)
+{
+    if (c->m->host.bind != BIND_IDS)
+        return;   /* Proxmox rebinds at VM start; nothing races at boot */
+    if (fd->driver && strcmp(fd->driver, "vfio-pci"))
+        driver_candidate(c, md, fd, quirks_module_of(c->q, fd->driver), true);
+    const char *nat[16];
+    size_t n = quirks_native_drivers(c->q, fd, nat, 16);
+    for (size_t i = 0; i < n && i < 16; i++)
+        driver_candidate(c, md, fd, nat[i], false);
+}
+
+/* ---- P024 ---- */
+
+static void check_groups(struct fctx *c, const struct m_vm *vm,
+                         const struct passed *vp, size_t nvp)
+{
+    int *seen = arena_calloc(c->a, nvp + 1, sizeof *seen);
+    size_t nseen = 0;
+    for (size_t i = 0; i < nvp; i++) {
+        const struct facts_device *fd = vp[i].fd;
+        if (fd->iommu_group < 0 || is_bridge(fd))
+            continue;
+        bool done = false;
+        for (size_t k = 0; k < nseen && !done; k++)
+            done = seen[k] == fd->iommu_group;
+        if (done)
+            continue;
+        seen[nseen++] = fd->iommu_group;
+        /* The verdict (error when the host needs a mate) is known only
+         * after looking at all of them. */
+        bool critical = false, any = false;
+        for (size_t j = 0; j < c->f->ndevs; j++) {
+            const struct facts_device *x = &c->f->devs[j];
+            if (x->iommu_group != fd->iommu_group || is_bridge(x) ||
+                passer(vp, nvp, x, vm))
+                continue;
+            any = true;
+            critical = critical || (x->uses & USES_ANY_CRITICAL);
+        }
+        if (!any)
+            continue;
+        struct diag *dg = diag_add(c->d, "P024", critical ? SEV_ERROR : SEV_WARNING,
+                                   vp[i].by->addr_loc,
+                                   "IOMMU group %d of %s also holds %s VM %u does not pass: Proxmox takes %s from the host at VM start",
+                                   fd->iommu_group, addr_s(c, &fd->addr),
+                                   critical ? "a device the host needs, which" : "devices",
+                                   vm->vmid, critical ? "it" : "them");
+        struct strbuf mates;
+        sb_init(&mates, c->a);
+        for (size_t j = 0; j < c->f->ndevs; j++) {
+            const struct facts_device *x = &c->f->devs[j];
+            if (x->iommu_group != fd->iommu_group || is_bridge(x) ||
+                passer(vp, nvp, x, vm))
+                continue;
+            const struct m_device *other = passer(c->all, c->nall, x, NULL);
+            if (x->uses & USES_ANY_CRITICAL)
+                diag_note(c->d, dg, (src_loc){0}, "%s: the host uses it for %s",
+                          label(c, x), uses_text(c, x, USES_ANY_CRITICAL));
+            else if (other)
+                diag_note(c->d, dg, other->addr_loc, "%s: VM %u passes it",
+                          label(c, x), other->vm ? other->vm->vmid : 0);
+            else
+                diag_note(c->d, dg, (src_loc){0},
+                          "%s: driver %s, no host use the facts show",
+                          label(c, x), x->driver ? x->driver : "none");
+            sb_printf(&mates, "%s%s", mates.len ? " " : "", addr_s(c, &x->addr));
+        }
+        if (critical)
+            diag_fix(c->d, dg, "move the card to a slot with its own IOMMU group (or enable ACS in the firmware): the host needs a group-mate");
+        else
+            diag_fix(c->d, dg, "pass %s to VM %u too, or move the card to a slot with its own IOMMU group",
+                     sb_str(&mates), vm->vmid);
+    }
+}
+
+/* ---- P026 ---- */
+
+static void check_ids_capture(struct fctx *c)
+{
+    if (c->m->host.bind != BIND_IDS)
+        return;
+    for (size_t i = 0; i < c->f->ndevs; i++) {
+        const struct facts_device *x = &c->f->devs[i];
+        if (is_bridge(x) || passer(c->all, c->nall, x, NULL))
+            continue;
+        const struct m_device *by = NULL;
+        for (size_t v = 0; v < c->m->nvms && !by; v++)
+            for (size_t k = 0; k < c->m->vms[v]->ndevs && !by; k++) {
+                const struct m_device *md = c->m->vms[v]->devs[k];
+                if (md->has_id && pci_id_eq(&md->id, &x->id))
+                    by = md;
+            }
+        if (!by)
+            continue;
+        /* A device that moved is P020/P021's news, not a capture. */
+        bool moved = false;
+        for (size_t k = 0; k < c->nlost && !moved; k++)
+            moved = pci_id_eq(&c->lost[k]->id, &x->id);
+        if (moved)
+            continue;
+        bool crit = (x->uses & USES_ANY_CRITICAL) != 0;
+        struct diag *dg = diag_add(c->d, "P026", crit ? SEV_ERROR : SEV_WARNING,
+                                   by->id_loc.src ? by->id_loc : by->addr_loc,
+                                   "`bind ids` gives every %s to vfio-pci: it also captures %s, which the spec does not pass%s%s",
+                                   id_s(c, &x->id), label(c, x),
+                                   crit ? " and the host uses for " : "",
+                                   crit ? uses_text(c, x, USES_ANY_CRITICAL) : "");
+        if (c->m->has_host && c->m->host.bind_loc.src)
+            diag_note(c->d, dg, c->m->host.bind_loc, "the host binds by id here");
+        diag_fix(c->d, dg, "use `bind start` in the host block (Proxmox then binds only the passed addresses at VM start)%s",
+                 crit ? "" : ", or pass the other device too");
+    }
+}
+
+/* ---- P032 ---- */
+
+static void check_builtin(struct fctx *c)
+{
+    if (module_state(c->f, "vfio_pci") != MOD_BUILTIN)
+        return;
+    if (c->m->host.bind != BIND_IDS)
+        return;
+    bool any = false;
+    for (size_t v = 0; v < c->m->nvms; v++)
+        any = any || c->m->vms[v]->ndevs > 0;
+    if (!any)
+        return;
+    c->m->plan.ids_on_cmdline = true;
+    src_loc loc = c->m->host.bind_loc.src ? c->m->host.bind_loc : c->m->host.loc;
+    struct diag *dg = diag_add(c->d, "P032", SEV_WARNING, loc,
+                               "vfio_pci is built into kernel %s: `options vfio-pci ids=` in /etc/modprobe.d is ignored, so the ids go on the kernel command line",
+                               c->f->kernel_release ? c->f->kernel_release : "?");
+    diag_fix(c->d, dg, "passc writes vfio-pci.ids=… for the kernel command line; %s",
+             cmdline_howto(c->f));
+}
+
+void rules_facts_run(struct model *m, const struct facts *f,
+                     const struct quirks *q, struct diag_list *diags)
+{
+    if (!m || !f)
+        return;
+    struct fctx c = {.a = diags->a, .m = m, .f = f, .q = q, .d = diags};
+    bool iommu = check_iommu(&c);
+
+    /* First every passed function, so group and capture checks know what
+     * the other VMs take. */
+    size_t total = 0;
+    for (size_t v = 0; v < m->nvms; v++)
+        total += m->vms[v]->ndevs;
+    const struct facts_device **ident =
+        arena_calloc(c.a, total + 1, sizeof *ident);
+    c.lost = arena_calloc(c.a, total + 1, sizeof *c.lost);
+    size_t t = 0;
+    for (size_t v = 0; v < m->nvms; v++)
+        for (size_t k = 0; k < m->vms[v]->ndevs; k++, t++) {
+            const struct m_device *md = m->vms[v]->devs[k];
+            ident[t] = check_identity(&c, md);
+            if (!ident[t]) {
+                if (md->has_id)
+                    c.lost[c.nlost++] = md;
+                continue;
+            }
+            if (all_functions(md)) {
+                for (size_t i = 0; i < f->ndevs; i++)
+                    if (pci_addr_same_device(&f->devs[i].addr, &md->addr))
+                        passed_add(&c, &c.all, &c.nall, &c.capall,
+                                   &f->devs[i], md);
+            } else {
+                passed_add(&c, &c.all, &c.nall, &c.capall, ident[t], md);
+            }
+        }
+
+    t = 0;
+    for (size_t v = 0; v < m->nvms; v++) {
+        const struct m_vm *vm = m->vms[v];
+        struct passed *vp = NULL;
+        size_t nvp = 0, cap = 0;
+        for (size_t i = 0; i < c.nall; i++)
+            if (c.all[i].by->vm == vm)
+                passed_add(&c, &vp, &nvp, &cap, c.all[i].fd, c.all[i].by);
+        for (size_t k = 0; k < vm->ndevs; k++, t++) {
+            const struct m_device *md = vm->devs[k];
+            const struct facts_device *fd = ident[t];
+            if (!fd)
+                continue;
+            check_class(&c, md, fd);
+            if (check_bridge(&c, md, fd))
+                continue;
+            check_critical(&c, md, fd);
+            check_console(&c, md, fd);
+            check_reset(&c, md, fd);
+            check_guest(&c, md, fd);
+            check_usb4_links(&c, md, fd, vp, nvp);
+            check_drivers(&c, md, fd);
+        }
+        if (iommu)
+            check_groups(&c, vm, vp, nvp);
+    }
+    check_ids_capture(&c);
+    check_builtin(&c);
+}

@@ -1,0 +1,682 @@
+/* import.c — turns what Proxmox has (a VM config, the modprobe.d file,
+ * optionally facts about the host) into the spec that would produce it.
+ * The spec is built as an AST and printed by spec_print, so `passc fmt`
+ * of the result is the result. */
+#include "import.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+
+struct builder {
+    arena *a;
+    const struct import_input *in;
+    struct diag_list *diags;
+    struct spec_note *notes;
+    size_t nnotes, cap_notes;
+};
+
+/* One imported hostpci slot on its way into the spec. */
+struct imp_dev {
+    const struct pve_hostpci *h;
+    struct pci_addr addr;            /* function 0 for all-functions */
+    bool all_functions;
+    const char *kind;
+    const struct facts_device *fd;   /* NULL without facts */
+    struct imp_dev *parent;          /* audio: its gpu */
+    struct imp_dev *folded_into;     /* audio function covered by all-functions */
+    bool pinned;
+    struct ast_stmt *stmt;
+};
+
+static void add_note(struct builder *b, const struct ast_stmt *st,
+                     const char *text)
+{
+    if (b->nnotes == b->cap_notes) {
+        size_t nc = b->cap_notes ? b->cap_notes * 2 : 8;
+        b->notes = arena_realloc(b->a, b->notes, b->cap_notes * sizeof *b->notes,
+                                 nc * sizeof *b->notes);
+        b->cap_notes = nc;
+    }
+    b->notes[b->nnotes].stmt = st;
+    b->notes[b->nnotes++].text = text;
+}
+
+static struct ast_stmt *stmt_new(arena *a, const char *kw)
+{
+    struct ast_stmt *s = arena_alloc(a, sizeof *s);
+    s->keyword = kw;
+    return s;
+}
+
+static void val_add(arena *a, struct ast_stmt *s, enum ast_value_kind k,
+                    const char *text)
+{
+    s->vals = arena_realloc(a, s->vals, s->nvals * sizeof *s->vals,
+                            (s->nvals + 1) * sizeof *s->vals);
+    s->vals[s->nvals].kind = k;
+    s->vals[s->nvals].text = text;
+    s->vals[s->nvals].loc = (src_loc){0};
+    s->nvals++;
+}
+
+/* Appends to a statement list kept by its tail pointer. */
+static void list_add(struct ast_stmt ***tail, struct ast_stmt *s)
+{
+    **tail = s;
+    *tail = &s->next;
+}
+
+static void child_add(struct ast_stmt *parent, struct ast_stmt *s)
+{
+    parent->has_block = true;
+    struct ast_stmt **t = &parent->body;
+    while (*t)
+        t = &(*t)->next;
+    *t = s;
+}
+
+/* Text that can sit inside a spec string: no quote, no control bytes. */
+static const char *spec_string(arena *a, const char *s)
+{
+    if (!s)
+        return NULL;
+    char *o = arena_strdup(a, s);
+    for (char *p = o; *p; p++)
+        if (*p == '"')
+            *p = '\'';
+        else if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = ' ';
+    return o;
+}
+
+static bool string_ok(const char *s)
+{
+    for (; *s; s++)
+        if (*s == '"' || (unsigned char)*s < 0x20 || *s == 0x7f)
+            return false;
+    return true;
+}
+
+/* Short form (02:00.0) when the domain is 0000, as people write it. */
+static const char *addr_text(arena *a, const struct pci_addr *ad)
+{
+    char buf[24];
+    pci_addr_format(ad, buf);
+    return arena_strdup(a, ad->domain == 0 ? buf + 5 : buf);
+}
+
+static const struct facts_device *facts_lookup(const struct facts *f,
+                                               const struct pci_addr *ad)
+{
+    for (size_t i = 0; f && i < f->ndevs; i++)
+        if (pci_addr_eq(&f->devs[i].addr, ad))
+            return &f->devs[i];
+    return NULL;
+}
+
+static const char *kind_from_class(uint32_t cls)
+{
+    if ((cls >> 16) == 0x03)
+        return "gpu";
+    if ((cls >> 8) == 0x0403)
+        return "audio";
+    if (cls == 0x0c0330)
+        return "usb";
+    if (cls == 0x0c0340)
+        return "usb4";
+    if ((cls >> 8) == 0x0108)
+        return "nvme";
+    if ((cls >> 16) == 0x02)
+        return "nic";
+    return "pci";
+}
+
+static bool is_q35(const char *machine)
+{
+    return machine && strstr(machine, "q35");
+}
+
+static const char *main_value(const struct builder *b, const char *key,
+                              const char *default_key)
+{
+    const struct pve_setting *s = pve_get(b->in->conf->main, key);
+    if (!s)
+        return NULL;
+    return default_key ? pve_prop_default(b->a, s->value, default_key)
+                       : s->value;
+}
+
+static bool word_ok(const char *s)
+{
+    if (!s || !*s)
+        return false;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && !strchr("-_.+", *s))
+            return false;
+    return true;
+}
+
+static void vm_settings(struct builder *b, struct ast_stmt *vm,
+                        struct ast_stmt ***tail, bool *q35)
+{
+    arena *a = b->a;
+    const char *v;
+    struct ast_stmt *s;
+    if ((v = main_value(b, "ostype", NULL))) {
+        s = stmt_new(a, "os");
+        val_add(a, s, AV_WORD, v);
+        list_add(tail, s);
+    }
+    v = main_value(b, "machine", "type");
+    *q35 = is_q35(v);
+    if (v && word_ok(v)) {
+        s = stmt_new(a, "machine");
+        val_add(a, s, AV_WORD, v);
+        list_add(tail, s);
+    }
+    if ((v = main_value(b, "bios", NULL))) {
+        s = stmt_new(a, "bios");
+        val_add(a, s, AV_WORD, v);
+        list_add(tail, s);
+    }
+    if ((v = main_value(b, "cpu", "cputype")) && word_ok(v)) {
+        s = stmt_new(a, "cpu");
+        val_add(a, s, AV_WORD, v);
+        list_add(tail, s);
+    }
+    if ((v = main_value(b, "cores", NULL))) {
+        s = stmt_new(a, "cores");
+        val_add(a, s, AV_NUMBER, arena_printf(a, "%lu", strtoul(v, NULL, 10)));
+        list_add(tail, s);
+    }
+    if ((v = main_value(b, "memory", "current"))) {
+        bool digits = *v != 0 && strlen(v) < 16;
+        for (const char *p = v; *p; p++)
+            digits = digits && isdigit((unsigned char)*p);
+        if (digits) {
+            unsigned long long mib = strtoull(v, NULL, 10);
+            s = stmt_new(a, "memory");
+            if (mib && mib % 1024 == 0) {
+                val_add(a, s, AV_NUMBER, arena_printf(a, "%llu", mib / 1024));
+                val_add(a, s, AV_WORD, "GiB");
+            } else {
+                val_add(a, s, AV_NUMBER, arena_printf(a, "%llu", mib));
+                val_add(a, s, AV_WORD, "MiB");
+            }
+            list_add(tail, s);
+        }
+    }
+    if ((v = main_value(b, "numa", NULL))) {
+        bool on = !strcasecmp(v, "1") || !strcasecmp(v, "on") ||
+                  !strcasecmp(v, "yes") || !strcasecmp(v, "true");
+        s = stmt_new(a, "numa");
+        val_add(a, s, AV_WORD, on ? "on" : "off");
+        list_add(tail, s);
+    }
+    if ((v = main_value(b, "vga", "type")) && word_ok(v)) {
+        s = stmt_new(a, "vga");
+        val_add(a, s, AV_WORD, v);
+        list_add(tail, s);
+    }
+    (void)vm;
+}
+
+/* Keys of the main section that the spec leaves alone, for a comment. */
+static const char *unmanaged_keys(struct builder *b)
+{
+    static const char *const managed[] = {"ostype", "machine", "bios", "cpu",
+        "cores", "memory", "numa", "vga", "name", "description", "digest"};
+    const struct pve_section *m = b->in->conf->main;
+    struct strbuf sb;
+    sb_init(&sb, b->a);
+    size_t n = 0;
+    for (size_t i = 0; i < m->nsettings; i++) {
+        const char *k = m->settings[i].key;
+        bool skip = !strncmp(k, "hostpci", 7);
+        for (size_t j = 0; !skip && j < sizeof managed / sizeof *managed; j++)
+            skip = !strcmp(k, managed[j]);
+        for (size_t j = 0; !skip && j < i; j++)
+            skip = !strcmp(k, m->settings[j].key);
+        if (skip)
+            continue;
+        if (n++ >= 40) {
+            sb_add(&sb, ", …");
+            break;
+        }
+        sb_printf(&sb, "%s%s", n > 1 ? ", " : "", k);
+    }
+    return n ? arena_printf(b->a, "Not managed by passc (kept as they are "
+                            "in the VM config): %s", sb_str(&sb)) : NULL;
+}
+
+/* Description lines as comment text, control bytes made harmless. */
+static const char *description_note(struct builder *b)
+{
+    const char *d = b->in->conf->main->description;
+    if (!d)
+        return NULL;
+    struct strbuf sb;
+    sb_init(&sb, b->a);
+    sb_add(&sb, "Proxmox description:");
+    size_t lines = 0;
+    const char *p = d;
+    while (*p && lines < 20) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n > 200)
+            n = 200;
+        sb_add(&sb, "\n  ");
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)p[i];
+            sb_addc(&sb, c < 0x20 || c == 0x7f ? ' ' : (char)c);
+        }
+        lines++;
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    return sb_str(&sb);
+}
+
+static struct diag *slot_diag(struct builder *b, const struct pve_hostpci *h,
+                              src_loc loc, enum severity sev, const char *rule,
+                              const char *msg)
+{
+    struct diag *d = diag_add(b->diags, rule, sev, loc, "hostpci%u: %s",
+                              h->index, msg);
+    return d;
+}
+
+/* Decides whether a slot can become a device line; NULL when it cannot. */
+static bool slot_importable(struct builder *b, const struct pve_hostpci *h)
+{
+    if (h->mapping) {
+        struct diag *d = slot_diag(b, h, h->mapping_loc, SEV_WARNING,
+            RULE_IMPORT_UNSUPPORTED, "PCI resource mappings (mapping=) are "
+            "not supported by passc yet; this slot is not imported");
+        diag_fix(b->diags, d, "keep this hostpci line by hand, or write the "
+                 "mapped device's address in the spec");
+        return false;
+    }
+    if (!h->host_set) {
+        slot_diag(b, h, h->value_loc, SEV_WARNING, RULE_IMPORT_UNSUPPORTED,
+                  "neither host nor mapping is set (Proxmox refuses to start "
+                  "the VM); not imported");
+        return false;
+    }
+    if (h->nhosts > 1) {
+        struct diag *d = slot_diag(b, h, h->value_loc, SEV_WARNING,
+            RULE_IMPORT_UNSUPPORTED, "';' joins several host functions into "
+            "one guest device; a spec cannot express that yet, so this slot "
+            "is not imported");
+        diag_fix(b->diags, d, "pass the whole card with all-functions (ids "
+                 "without '.f'), or give each function its own slot");
+        return false;
+    }
+    if (h->driver && !strcmp(h->driver, "keep")) {
+        slot_diag(b, h, h->driver_loc, SEV_WARNING, RULE_IMPORT_UNSUPPORTED,
+                  "driver=keep (no vfio-pci binding, no reset) has no spec "
+                  "option yet; this slot is not imported");
+        return false;
+    }
+    if ((h->romfile && !string_ok(h->romfile)) ||
+        (h->mdev && !string_ok(h->mdev))) {
+        slot_diag(b, h, h->value_loc, SEV_WARNING, RULE_IMPORT_UNSUPPORTED,
+                  "romfile/mdev contains '\"' or control characters, which a "
+                  "spec string cannot hold; not imported");
+        return false;
+    }
+    return true;
+}
+
+static struct ast_stmt *opt(arena *a, struct ast_stmt *dev, const char *kw)
+{
+    struct ast_stmt *o = stmt_new(a, kw);
+    child_add(dev, o);
+    return o;
+}
+
+static struct ast_stmt *device_stmt(struct builder *b, struct imp_dev *d,
+                                    bool q35)
+{
+    arena *a = b->a;
+    const struct pve_hostpci *h = d->h;
+    struct ast_stmt *s = stmt_new(a, d->kind);
+    val_add(a, s, AV_ADDR, addr_text(a, &d->addr));
+    if (d->fd) {
+        char idb[10];
+        val_add(a, s, AV_PAIR, arena_strdup(a, pci_id_format(&d->fd->id, idb)));
+        if (d->fd->device_name)
+            val_add(a, s, AV_STRING, spec_string(a, d->fd->device_name));
+    }
+    if (!h)          /* a function folded into its card's all-functions slot */
+        return s;
+    if (d->pinned)
+        val_add(a, opt(a, s, "slot"), AV_NUMBER, arena_printf(a, "%u", h->index));
+    if (d->all_functions)
+        opt(a, s, "all-functions");
+    if (h->x_vga == 1)
+        opt(a, s, "primary");
+    /* pcie: Proxmox's default is off, the spec's is "on iff q35" */
+    if (h->pcie == 1 && !q35)
+        opt(a, s, "pcie");
+    else if (h->pcie != 1 && q35)
+        val_add(a, opt(a, s, "pcie"), AV_WORD, "off");
+    if (h->rombar == 0)
+        val_add(a, opt(a, s, "rombar"), AV_WORD, "off");
+    if (h->romfile)
+        val_add(a, opt(a, s, "romfile"), AV_STRING, h->romfile);
+    if (h->mdev)
+        val_add(a, opt(a, s, "mdev"), AV_STRING, h->mdev);
+    if (h->legacy_igd == 1)
+        opt(a, s, "legacy-igd");
+    if (h->vendor_id >= 0)
+        val_add(a, opt(a, s, "vendor-id"), AV_WORD, arena_printf(a, "0x%04x", (unsigned)h->vendor_id));
+    if (h->device_id >= 0)
+        val_add(a, opt(a, s, "device-id"), AV_WORD, arena_printf(a, "0x%04x", (unsigned)h->device_id));
+    if (h->sub_vendor_id >= 0)
+        val_add(a, opt(a, s, "sub-vendor-id"), AV_WORD, arena_printf(a, "0x%04x", (unsigned)h->sub_vendor_id));
+    if (h->sub_device_id >= 0)
+        val_add(a, opt(a, s, "sub-device-id"), AV_WORD, arena_printf(a, "0x%04x", (unsigned)h->sub_device_id));
+    return s;
+}
+
+/* passc's slot rule (pinned first, then lowest free in declaration order)
+ * applied to `order`; pins devices until every one lands on its original
+ * hostpci index.  Pinning the first mismatch each round keeps pins few. */
+static void pin_slots(struct imp_dev **order, size_t n)
+{
+    for (size_t round = 0; round <= n; round++) {
+        bool used[PVE_MAX_HOSTPCI] = {0};
+        for (size_t i = 0; i < n; i++)
+            if (order[i]->pinned)
+                used[order[i]->h->index] = true;
+        struct imp_dev *bad = NULL;
+        for (size_t i = 0; i < n && !bad; i++) {
+            if (order[i]->pinned)
+                continue;
+            unsigned s = 0;
+            while (s < PVE_MAX_HOSTPCI && used[s])
+                s++;
+            if (s != order[i]->h->index)
+                bad = order[i];
+            else
+                used[s] = true;
+        }
+        if (!bad)
+            return;
+        bad->pinned = true;
+    }
+}
+
+/* USB4 router: the xHCI controllers its USB 3.x traffic is tunnelled
+ * through.  Firmware links them in sysfs (consumers); without those links
+ * the xHCI controllers passed to the same VM are the best guess. */
+static void add_tunnels(struct builder *b, struct imp_dev *router,
+                        struct imp_dev *devs, size_t n)
+{
+    arena *a = b->a;
+    struct ast_stmt *t = stmt_new(a, "tunnels");
+    const struct facts_device *fd = router->fd;
+    const char *how = NULL;
+    for (size_t i = 0; fd && i < fd->nconsumers; i++) {
+        const struct facts_device *c = facts_lookup(b->in->facts,
+                                                    &fd->consumers[i]);
+        if (c && c->class_code != 0x0c0330)
+            continue;
+        val_add(a, t, AV_ADDR, addr_text(a, &fd->consumers[i]));
+        how = "from the router's sysfs consumer links";
+    }
+    if (!t->nvals) {
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(devs[i].kind, "usb"))
+                val_add(a, t, AV_ADDR, addr_text(a, &devs[i].addr));
+        how = "guessed: the xHCI controllers passed to this VM (facts have "
+              "no consumer links for the router); check them";
+    }
+    if (!t->nvals)
+        return;
+    child_add(router->stmt, t);
+    add_note(b, t, arena_printf(a, "USB 3.x devices on the USB4 ports appear "
+                                "on these controllers (%s)", how));
+}
+
+int import_build(arena *a, const struct import_input *in,
+                 struct import_result *out, struct diag_list *diags)
+{
+    struct builder b = {a, in, diags, NULL, 0, 0};
+    const struct pve_conf *conf = in->conf;
+    const struct facts *f = in->facts;
+    struct ast_spec *spec = arena_alloc(a, sizeof *spec);
+    struct ast_stmt **top = &spec->stmts;
+
+    /* header */
+    struct strbuf hdr;
+    sb_init(&hdr, a);
+    sb_printf(&hdr, "Imported by `passc import` from %s", conf->src->path);
+    if (in->vfio)
+        sb_printf(&hdr, " and %s", in->vfio->src->path);
+    sb_add(&hdr, ".");
+    if (f)
+        sb_printf(&hdr, "\nFacts: %s.", in->facts_origin ? in->facts_origin
+                                                          : f->origin);
+    else
+        sb_add(&hdr, "\nNo facts were read (give --facts FILE or --root DIR):"
+               "\ndevice kinds come from the hostpci options only, and devices"
+               "\nhave no vendor:device ids, so lint cannot check them (P013).");
+    add_note(&b, NULL, sb_str(&hdr));
+
+    /* host block */
+    struct ast_stmt *host = stmt_new(a, "host");
+    val_add(a, host, AV_STRING,
+            f && f->hostname && string_ok(f->hostname) ? f->hostname : "pve");
+    struct ast_stmt *bind = stmt_new(a, "bind");
+    bool bind_ids = in->vfio && in->vfio->has_ids;
+    val_add(a, bind, AV_WORD, bind_ids ? "ids" : "start");
+    child_add(host, bind);
+    if (!in->vfio)
+        add_note(&b, bind, "no vfio.conf given (--vfio): Proxmox binds the "
+                 "devices at VM start");
+    if (in->facts_path && string_ok(in->facts_path)) {
+        struct ast_stmt *fs = stmt_new(a, "facts");
+        val_add(a, fs, AV_STRING, in->facts_path);
+        child_add(host, fs);
+    }
+    list_add(&top, host);
+
+    /* vm block */
+    struct ast_stmt *vm = stmt_new(a, "vm");
+    val_add(a, vm, AV_NUMBER, arena_printf(a, "%u", in->vmid));
+    const char *name = main_value(&b, "name", NULL);
+    if (name && string_ok(name))
+        val_add(a, vm, AV_STRING, name);
+    vm->has_block = true;
+    struct ast_stmt **vtail = &vm->body;
+    bool q35 = false;
+    vm_settings(&b, vm, &vtail, &q35);
+    list_add(&top, vm);
+    {
+        struct strbuf vn;
+        sb_init(&vn, a);
+        const char *dn = description_note(&b);
+        if (dn)
+            sb_add(&vn, dn);
+        const char *um = unmanaged_keys(&b);
+        if (um)
+            sb_printf(&vn, "%s%s", vn.len ? "\n" : "", um);
+        if (conf->nsnapshots)
+            sb_printf(&vn, "%s%zu snapshot section%s not imported (the "
+                      "current config is)", vn.len ? "\n" : "",
+                      conf->nsnapshots, conf->nsnapshots == 1 ? " is" : "s are");
+        if (vn.len)
+            add_note(&b, vm, sb_str(&vn));
+    }
+
+    /* pending changes are reported, not imported */
+    if (conf->pending && conf->pending->nsettings) {
+        struct strbuf keys;
+        sb_init(&keys, a);
+        for (size_t i = 0; i < conf->pending->nsettings && i < 20; i++)
+            sb_printf(&keys, "%s%s", i ? ", " : "",
+                      !strcmp(conf->pending->settings[i].key, "delete")
+                          ? arena_printf(a, "delete %s",
+                                         conf->pending->settings[i].value)
+                          : conf->pending->settings[i].key);
+        struct diag *d = diag_add(diags, RULE_IMPORT_PENDING, SEV_INFO,
+            conf->pending->loc, "[PENDING] holds %zu change%s not yet applied "
+            "(%s); the current config is imported", conf->pending->nsettings,
+            conf->pending->nsettings == 1 ? "" : "s", sb_str(&keys));
+        diag_note(diags, d, (src_loc){0}, "Proxmox applies pending changes at "
+                  "the next VM start or stop; import again after that");
+        add_note(&b, vm, arena_printf(a, "Pending (not imported): %s",
+                                      sb_str(&keys)));
+    }
+
+    /* devices */
+    struct imp_dev *devs = arena_calloc(a, 2 * PVE_MAX_HOSTPCI + 1, sizeof *devs);
+    size_t nd = 0;
+    for (unsigned i = 0; i < PVE_MAX_HOSTPCI; i++) {
+        const struct pve_hostpci *h = conf->main->hostpci[i];
+        if (!h || !slot_importable(&b, h))
+            continue;
+        struct imp_dev *d = &devs[nd++];
+        d->h = h;
+        d->addr = h->hosts[0];
+        if (d->addr.func == PCI_FUNC_ALL) {
+            d->all_functions = true;
+            d->addr.func = 0;
+        }
+        d->kind = h->x_vga == 1 || h->legacy_igd == 1 ? "gpu" : "pci";
+        if (f) {
+            d->fd = facts_lookup(f, &d->addr);
+            if (d->fd) {
+                d->kind = kind_from_class(d->fd->class_code);
+            } else {
+                char ab[24];
+                struct diag *dg = slot_diag(&b, h, h->host_locs[0], SEV_WARNING,
+                    RULE_IMPORT_NOT_ON_HOST, arena_printf(a, "%s is not on "
+                    "this host (%s)", pci_addr_format(&d->addr, ab),
+                    f->origin ? f->origin : "facts"));
+                diag_note(diags, dg, (src_loc){0}, "Proxmox fails to start "
+                          "the VM with 'no PCI device found'; imported with "
+                          "the kind its options suggest");
+            }
+        }
+    }
+    /* audio: nested under the gpu of the same card, else a plain pci */
+    for (size_t i = 0; i < nd; i++) {
+        if (strcmp(devs[i].kind, "audio"))
+            continue;
+        for (size_t j = 0; j < nd; j++)
+            if (!strcmp(devs[j].kind, "gpu") &&
+                pci_addr_same_device(&devs[j].addr, &devs[i].addr))
+                devs[i].parent = &devs[j];
+        if (!devs[i].parent)
+            devs[i].kind = "pci";
+    }
+    /* all-functions gpu with facts: its audio functions, folded */
+    size_t nslots = nd;
+    for (size_t i = 0; f && i < nslots; i++) {
+        if (!devs[i].all_functions || strcmp(devs[i].kind, "gpu"))
+            continue;
+        for (size_t k = 0; k < f->ndevs; k++) {
+            const struct facts_device *fd = &f->devs[k];
+            if (!pci_addr_same_device(&fd->addr, &devs[i].addr) ||
+                fd->addr.func == devs[i].addr.func ||
+                (fd->class_code >> 8) != 0x0403 || nd >= 2 * PVE_MAX_HOSTPCI)
+                continue;
+            struct imp_dev *au = &devs[nd++];
+            au->addr = fd->addr;
+            au->kind = "audio";
+            au->fd = fd;
+            au->parent = &devs[i];
+            au->folded_into = &devs[i];
+        }
+    }
+    /* declaration order: top-level devices by slot, nested audio after
+     * its gpu */
+    struct imp_dev *order[2 * PVE_MAX_HOSTPCI + 1];
+    size_t no = 0;
+    for (size_t i = 0; i < nslots; i++) {
+        if (devs[i].parent)
+            continue;
+        order[no++] = &devs[i];
+        for (size_t j = 0; j < nd; j++)
+            if (devs[j].parent == &devs[i] && !devs[j].folded_into)
+                order[no++] = &devs[j];
+    }
+    pin_slots(order, no);
+    for (size_t i = 0; i < nd; i++)
+        devs[i].stmt = device_stmt(&b, &devs[i], q35);
+    for (size_t i = 0; i < nd; i++) {
+        if (devs[i].parent)
+            child_add(devs[i].parent->stmt, devs[i].stmt);
+        else
+            list_add(&vtail, devs[i].stmt);
+    }
+    for (size_t i = 0; i < nd; i++)
+        if (!strcmp(devs[i].kind, "usb4") && devs[i].h)
+            add_tunnels(&b, &devs[i], devs, nd);
+
+    /* what the vfio.conf said that the spec keeps or cannot keep */
+    if (in->vfio && in->vfio->has_ids) {
+        const struct modprobe_conf *mp = in->vfio;
+        struct strbuf ids;
+        sb_init(&ids, a);
+        for (size_t i = 0; i < mp->nids; i++) {
+            char ib[10];
+            sb_printf(&ids, "%s%s", i ? "," : "",
+                      pci_id_format(&mp->ids[i].id, ib));
+            if (!f)
+                continue;
+            bool on_host = false, in_spec = false;
+            for (size_t k = 0; k < f->ndevs && !on_host; k++)
+                on_host = pci_id_eq(&f->devs[k].id, &mp->ids[i].id);
+            for (size_t k = 0; k < nd && !in_spec; k++)
+                in_spec = devs[k].fd && pci_id_eq(&devs[k].fd->id,
+                                                  &mp->ids[i].id);
+            if (!on_host) {
+                struct diag *d = diag_add(diags, RULE_IMPORT_NOT_ON_HOST,
+                    SEV_WARNING, mp->ids[i].loc, "no device on this host has "
+                    "the id %s (%s)", ib, f->origin ? f->origin : "facts");
+                diag_fix(diags, d, "remove %s from ids= (a left-over from "
+                         "old hardware?)", ib);
+            } else if (!in_spec) {
+                diag_add(diags, RULE_IMPORT_UNSUPPORTED, SEV_INFO,
+                    mp->ids[i].loc, "%s is in ids= but no device of VM %u has "
+                    "it: `passc build` writes ids= from the spec's devices "
+                    "and would leave it out", ib, in->vmid);
+            }
+        }
+        if (!f)
+            add_note(&b, bind, arena_printf(a, "vfio.conf ids=%s\nwithout "
+                     "facts these ids cannot be matched to addresses: add "
+                     "each id to its device line", sb_str(&ids)));
+    }
+    if (in->vfio && (in->vfio->nsoftdeps || in->vfio->nblacklist ||
+                     in->vfio->nother_options)) {
+        struct strbuf o;
+        sb_init(&o, a);
+        sb_add(&o, "vfio.conf also has:");
+        for (size_t i = 0; i < in->vfio->nsoftdeps; i++)
+            sb_printf(&o, " softdep %s pre: vfio-pci;", in->vfio->softdeps[i]);
+        for (size_t i = 0; i < in->vfio->nblacklist; i++)
+            sb_printf(&o, " blacklist %s;", in->vfio->blacklist[i]);
+        for (size_t i = 0; i < in->vfio->nother_options; i++)
+            sb_printf(&o, " vfio-pci option %s;", in->vfio->other_options[i]);
+        o.buf[o.len - 1] = 0;
+        o.len--;
+        sb_add(&o, "\n(passc build derives softdeps from facts; the rest is "
+               "not in the spec)");
+        add_note(&b, bind, spec_string(a, sb_str(&o)));
+    }
+
+    out->spec = spec;
+    out->notes = b.notes;
+    out->nnotes = b.nnotes;
+    return 0;
+}

@@ -1,0 +1,66 @@
+#!/bin/sh
+# make bench: speed and memory of passc, each next to a reference run made
+# in the same process on the same input (lspci on the same sysfs tree), so
+# the ratios mean something on any machine.  Figures only; no pass/fail.
+set -eu
+passc=${1:?usage: bench.sh PASSC}
+src=$(cd "$(dirname "$0")/.." && pwd)
+fix=${PASSC_FIXTURES:-$src/build/fixtures}
+ids=$src/tests/ids/pci.ids
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+now() { date +%s%N; }
+# best of $1 runs of the rest, in milliseconds (3 decimals)
+best_ms() {
+    reps=$1; shift
+    best=
+    i=0
+    while [ "$i" -lt "$reps" ]; do
+        t0=$(now); "$@" >/dev/null 2>&1 || true; t1=$(now)
+        d=$((t1 - t0))
+        if [ -z "$best" ] || [ "$d" -lt "$best" ]; then best=$d; fi
+        i=$((i + 1))
+    done
+    awk -v ns="$best" 'BEGIN { printf "%.3f", ns / 1e6 }'
+}
+maxrss_kb() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+echo "== passc lint --no-facts on generated specs (front end + spec rules)"
+"$src/tests/genspec.sh" 1000 >"$tmp/1k.pass"
+"$src/tests/genspec.sh" 10000 >"$tmp/10k.pass"
+for n in 1k 10k; do
+    f=$tmp/$n.pass
+    bytes=$(wc -c <"$f")
+    ms=$(best_ms 3 "$passc" lint --no-facts "$f")
+    rss=$(maxrss_kb "$passc" lint --no-facts "$f")
+    mbs=$(awk -v b="$bytes" -v ms="$ms" 'BEGIN { printf "%.1f", b / 1048576 / (ms / 1000) }')
+    printf '%-4s %9d bytes  %9s ms  %7s MB/s  max RSS %7s KiB  (%.1f x input)\n' \
+        "$n" "$bytes" "$ms" "$mbs" "$rss" "$(awk -v r="$rss" -v b="$bytes" 'BEGIN { print r * 1024 / b }')"
+    eval "ms_$n=\$ms"
+done
+echo "time ratio 10k/1k: $(ratio "$ms_10k" "$ms_1k")  (10.00 is linear)"
+"$passc" lint --no-facts "$tmp/10k.pass" >"$tmp/lint.out" 2>&1 && echo "10k spec lints clean" ||
+    { echo "10k spec did not lint clean:"; head -5 "$tmp/lint.out"; }
+
+if [ -x "$src/tests/mkhost" ] && command -v lspci >/dev/null; then
+    echo "== passc facts on a 4,096-device host root vs lspci -nnk on the same tree"
+    "$src/tests/mkhost" --big 4096 "$tmp/big" >/dev/null
+    sysfs=$tmp/big/sys/bus/pci
+    t_l=$(best_ms 3 lspci -nnk -D -i "$ids" -A linux-sysfs -O "sysfs.path=$sysfs")
+    t_p=$(best_ms 3 "$passc" facts --root "$tmp/big" --pci-ids "$ids" -o "$tmp/big.yaml")
+    echo "lspci -nnk:          $t_l ms   max RSS $(maxrss_kb lspci -nnk -D -i "$ids" -A linux-sysfs -O "sysfs.path=$sysfs") KiB"
+    echo "passc facts --root:  $t_p ms   max RSS $(maxrss_kb "$passc" facts --root "$tmp/big" --pci-ids "$ids" -o "$tmp/big2.yaml") KiB"
+    echo "ratio passc/lspci:   $(ratio "$t_p" "$t_l")  (target <= 1.00)"
+    printf 'host "b" {\n}\n' >"$tmp/empty.pass"
+    t_r=$(best_ms 3 "$passc" lint --facts "$tmp/big.yaml" "$tmp/empty.pass")
+    echo "snapshot read ($(wc -c <"$tmp/big.yaml") bytes, via lint): $t_r ms;  write: see facts --root above"
+
+    echo "== passc lint examples/vm102.pass (whole process, seed snapshot) vs lspci -nn on the seed host root"
+    if [ -d "$fix/x870e" ]; then
+        t_l=$(best_ms 5 lspci -nn -i "$ids" -A linux-sysfs -O "sysfs.path=$fix/x870e/sys/bus/pci")
+        t_p=$(best_ms 5 "$passc" lint "$src/examples/vm102.pass")
+        echo "lspci -nn: $t_l ms   passc lint: $t_p ms   ratio $(ratio "$t_p" "$t_l")"
+    fi
+fi

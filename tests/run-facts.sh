@@ -1,0 +1,195 @@
+#!/bin/sh
+# run-facts.sh — `passc facts` end to end: every fixture host against its
+# golden snapshot and against lspci on the same tree, the snapshot round
+# trip, the committed example, bad roots, hostile snapshots, -o, and one
+# LIVE test on this machine's own / (labelled below).
+# Env: PASSC (binary), PASSC_SRCDIR (repo root), PASSC_FIXTURES (from
+# tests/mkhost --all).
+set -u
+: "${PASSC:?}" "${PASSC_SRCDIR:?}" "${PASSC_FIXTURES:?}"
+IDS="$PASSC_SRCDIR/tests/ids/pci.ids"
+GOLD="$PASSC_SRCDIR/tests/golden/facts"
+T=$(mktemp -d) || exit 1
+trap 'rm -rf "$T"' EXIT INT TERM
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect RC CMD...: runs CMD, output in $T/out and $T/err
+expect() {
+    want=$1
+    shift
+    "$@" >"$T/out" 2>"$T/err"
+    got=$?
+    if [ "$got" -ne "$want" ]; then
+        bad "$* exited $got, want $want"; sed 's/^/  | /' "$T/err" | head -5
+        return 1
+    fi
+    return 0
+}
+
+# (address, id, class, names) from a snapshot, one line per device
+from_yaml() {
+    awk '
+    function flush() { if (addr != "") print addr, id, cls, vn "|" dn; addr = ""; vn = ""; dn = "" }
+    function val(s) { sub(/^[^:]*: "/, "", s); sub(/"$/, "", s); return s }
+    /^- address:/ { flush(); addr = val($0) }
+    /^  id:/ { id = val($0) }
+    /^  class:/ { cls = substr(val($0), 1, 4) }
+    /^  vendor-name:/ { vn = val($0) }
+    /^  device-name:/ { dn = val($0) }
+    END { flush() }' "$1"
+}
+
+# the same from lspci -vmm -nn, the reference reader
+from_lspci() {
+    lspci -D -vmm -nn -A linux-sysfs -O "sysfs.path=$1/sys/bus/pci" -i "$IDS" 2>/dev/null | awk '
+    function strip(s) { sub(/^[^\t]*\t/, "", s); return s }
+    function code(s) { n = split(s, p, "["); c = p[n]; sub(/\].*/, "", c); return c }
+    function name(s) { sub(/ \[[0-9a-f]+\]$/, "", s); return s }
+    /^Slot:/ { addr = strip($0) }
+    /^Class:/ { cls = code(strip($0)) }
+    /^Vendor:/ { v = strip($0); vid = code(v); vn = name(v) }
+    /^Device:/ { d = strip($0); did = code(d); dn = name(d) }
+    /^$/ { if (addr != "") print addr, vid ":" did, cls, vn "|" dn; addr = "" }
+    END { if (addr != "") print addr, vid ":" did, cls, vn "|" dn }'
+}
+
+for host in "$PASSC_SRCDIR"/tests/hosts/*.host; do
+    name=${host##*/}
+    name=${name%.host}
+    dir=$PASSC_FIXTURES/$name
+    if [ ! -d "$dir/sys" ]; then bad "$name: no fixture in $dir"; continue; fi
+    if expect 0 "$PASSC" facts --root "$dir" --pci-ids "$IDS"; then
+        cp "$T/out" "$T/$name.yaml"
+        if [ -f "$GOLD/$name.yaml" ] && cmp -s "$T/out" "$GOLD/$name.yaml"; then ok
+        else bad "$name: output differs from $GOLD/$name.yaml"; diff -u "$GOLD/$name.yaml" "$T/out" | head -20; fi
+        # second run diffs clean
+        "$PASSC" facts --root "$dir" --pci-ids "$IDS" >"$T/again" 2>/dev/null
+        if cmp -s "$T/out" "$T/again"; then ok; else bad "$name: two runs differ"; fi
+        # same devices, ids, classes and names as lspci
+        from_yaml "$T/out" >"$T/ours"
+        from_lspci "$dir" | sort >"$T/theirs"
+        if [ -s "$T/theirs" ] && cmp -s "$T/ours" "$T/theirs"; then ok
+        else bad "$name: differs from lspci"; diff -u "$T/theirs" "$T/ours" | head -20; fi
+        # write -> read -> write is byte-identical
+        if expect 0 "$PASSC" facts --facts "$T/$name.yaml" && cmp -s "$T/out" "$T/$name.yaml"; then ok
+        else bad "$name: snapshot round trip not identical"; fi
+    fi
+done
+
+# the committed example is the x870e fixture's snapshot under a comment block
+EX="$PASSC_SRCDIR/examples/hosts/x870e-creator.yaml"
+if [ -f "$T/x870e.yaml" ] && grep -v '^#' "$EX" | cmp -s - "$T/x870e.yaml"; then ok
+else bad "examples/hosts/x870e-creator.yaml is not the x870e fixture's snapshot"; fi
+if expect 0 "$PASSC" facts --facts "$EX" && cmp -s "$T/out" "$T/x870e.yaml"; then ok
+else bad "example with its comment header does not read back"; fi
+
+# -o writes atomically: the file appears whole, no temp file is left
+mkdir "$T/o"
+if expect 0 "$PASSC" facts --root "$PASSC_FIXTURES/x870e" --pci-ids "$IDS" -o "$T/o/h.yaml" &&
+   cmp -s "$T/o/h.yaml" "$T/x870e.yaml" && [ "$(find "$T/o" -type f | wc -l)" -eq 1 ]; then ok
+else bad "-o did not write exactly one complete file"; fi
+if expect 2 "$PASSC" facts --root "$PASSC_FIXTURES/x870e" -o "$T/nodir/h.yaml"; then ok; fi
+if expect 2 "$PASSC" facts --bogus; then ok; fi
+if expect 2 "$PASSC" facts --root; then ok; fi
+if expect 2 "$PASSC" facts --root "$T" --facts "$EX"; then ok; fi
+
+# bad roots: a clear error and exit 3, never a crash
+mkdir -p "$T/empty"
+if expect 3 "$PASSC" facts --root "$T/empty" && grep -q 'cannot read PCI facts' "$T/err"; then ok
+else bad "missing sys/bus/pci"; fi
+if expect 3 "$PASSC" facts --root "$T/does-not-exist"; then ok; fi
+if expect 3 "$PASSC" facts --root "$PASSC_FIXTURES/x870e" --pci-ids "$T/none.ids"; then ok; fi
+cp -R "$PASSC_FIXTURES/iommu-off" "$T/r1"
+ln -s loop "$T/r1/sys/bus/pci/devices/loop"
+if expect 3 "$PASSC" facts --root "$T/r1" && grep -q 'not a PCI device entry' "$T/err"; then ok
+else bad "junk entry in devices/"; fi
+rm "$T/r1/sys/bus/pci/devices/loop"
+ln -s 0000:09:00.0 "$T/r1/sys/bus/pci/devices/0000:09:00.0"
+if expect 3 "$PASSC" facts --root "$T/r1" && grep -q '0000:09:00.0/vendor' "$T/err"; then ok
+else bad "symlink loop as a device"; fi
+rm "$T/r1/sys/bus/pci/devices/0000:09:00.0"
+dev=$(readlink -f "$T/r1/sys/bus/pci/devices/0000:03:00.0")
+rm "$dev/vendor"
+if expect 3 "$PASSC" facts --root "$T/r1" && grep -q '0000:03:00.0/vendor' "$T/err"; then ok
+else bad "device without vendor"; fi
+echo 0x8086 >"$dev/vendor"
+# a loop in a USB tree and a FIFO for a sysfs file must not hang the scan
+ln -s .. "$dev/usb9"
+rm -f "$dev/reset_method"
+mkfifo "$dev/reset_method"
+if expect 0 "$PASSC" facts --root "$T/r1"; then ok; fi
+# a vanished device's link in a group is harmless; a garbage group is unknown
+rm "$dev/usb9" "$dev/reset_method"
+
+# hostile snapshots: exit 3 with file:line:col and F001
+n=0
+hostile() {
+    n=$((n + 1))
+    printf '%s' "$2" >"$T/h$n.yaml"
+    if expect 3 "$PASSC" facts --facts "$T/h$n.yaml" && grep -q "h$n.yaml:$1: error: .*\[F001\]" "$T/err"; then ok
+    else bad "hostile snapshot $n: want error at $1"; sed 's/^/  | /' "$T/err" | head -3; fi
+}
+hostile 1:14 'passc-facts: 2
+host: {iommu: true}
+devices: []
+'
+hostile 2:15 'passc-facts: 1
+host: {iommu: 1}
+devices: []
+'
+hostile 3:10 'passc-facts: 1
+host: &h {iommu: true}
+devices: *h
+'
+hostile 4:10 'passc-facts: 1
+host: {iommu: true}
+devices:
+  - {id: {a: b}, address: "0000:02:00.0", class: "030000"}
+'
+hostile 4:5 'passc-facts: 1
+host: {iommu: true}
+devices:
+  - address: "0000:02:00.0"
+'
+hostile 3:8 'passc-facts: 1
+host: {iommu: true
+devices: []
+'
+hostile 2:22 "passc-facts: 1
+host: $(printf '%0200d' 0 | tr 0 '[')"
+hostile 1:1 ''
+hostile 1:1 'just a string'
+hostile 4:15 'passc-facts: 1
+host: {iommu: true}
+devices:
+  - {address: "0000:1g:00.0", id: "10de:2783", class: "030000"}
+'
+hostile 5:15 'passc-facts: 1
+host: {iommu: true}
+devices:
+  - {address: "0000:02:00.0", id: "10de:2783", class: "030000"}
+  - {address: "02:00.0", id: "10de:2783", class: "030000"}
+'
+hostile 2:21 'passc-facts: 1
+host: {iommu: true, iommu: false}
+devices: []
+'
+# a 100 MB scalar is refused before parsing
+python3 -c 'import sys; sys.stdout.write("passc-facts: 1\nhost: {iommu: true, hostname: \"" + "x" * 100000000 + "\"}\ndevices: []\n")' >"$T/huge.yaml"
+if expect 3 "$PASSC" facts --facts "$T/huge.yaml" && grep -q 'larger than 64 MiB' "$T/err"; then ok
+else bad "100 MB snapshot"; fi
+rm -f "$T/huge.yaml"
+if expect 3 "$PASSC" facts --facts "$T/none.yaml"; then ok; fi
+
+# LIVE: this machine's own /.  It must find the controller of the disk that
+# holds / (on the test VM: /dev/vda, virtio-blk on PCI).
+if expect 0 "$PASSC" facts; then
+    if grep -q 'root-disk' "$T/out"; then ok
+    else bad "live: no device marked root-disk"; fi
+fi
+
+echo "run-facts: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
