@@ -551,7 +551,7 @@ static void device_option(struct resolver *r, struct m_device *dev,
         parse_hex16(r, c, &dev->sub_device_id);
     } else if (!strcmp(kw, "tunnels")) {
         dev->has_tunnels_stmt = true;
-        dev->tunnels_loc = c->loc;
+        dev->tunnels_loc = c->kw_loc;
         if (dev->kind != DEV_USB4) {
             bad_value(r, c->kw_loc, "'tunnels' is only for usb4 routers, not a %s",
                       dev_kind_name(dev->kind));

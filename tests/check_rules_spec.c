@@ -62,6 +62,8 @@ static const struct {
     {"P013", HOST "vm 100 {\n# passc: ignore P012 \"wrong rule\"\n usb 01:00.0 }", 1},
     {"P014", HOST "vm 100 { usb 01:00.0 1022:15b6 }\n# passc: ignore P013 \"nothing after\"\n", 1},
     {"P013", HOST "vm 100 {\n# passc: ignore P013 \"only the next one\"\n usb 01:00.0\n usb 02:00.0 }", 1},
+    {"P014", HOST "vm 100 {\n# passc: ignore P099 \"no such rule\"\n usb 01:00.0 }", 1},
+    {"P014", HOST "vm 100 {\n# passc: ignore P024 \"facts rule, no facts\"\n usb 01:00.0 1022:15b6 }", 1},
 };
 
 START_TEST(rule_fires_or_not)
