@@ -224,7 +224,9 @@ static bool nvals(struct resolver *r, const struct ast_stmt *s, size_t min,
 static const char *word_in(struct resolver *r, const struct ast_stmt *s,
                            const char *const *list)
 {
-    if (!nvals(r, s, 1, 1, arena_printf(r->a, "one of: %s", list_text(r->a, list))))
+    /* the list is spelt out only when something is wrong */
+    if (s->nvals != 1 &&
+        !nvals(r, s, 1, 1, arena_printf(r->a, "one of: %s", list_text(r->a, list))))
         return NULL;
     const struct ast_value *v = &s->vals[0];
     if ((v->kind == AV_WORD || v->kind == AV_NUMBER) && in_list(list, v->text))
