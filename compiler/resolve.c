@@ -608,6 +608,17 @@ static struct m_device *resolve_device(struct resolver *r, struct m_vm *vm,
                   kind_phrase(s->vals[i].kind), s->vals[i].text, usage);
     if (!addr_ok)
         return NULL;
+    /* An audio line stands for a function of its gpu's own card (slot
+     * order and all-functions folding rely on that). */
+    if (parent && !pci_addr_same_device(&parent->addr, &dev->addr)) {
+        char a[24], b[24];
+        struct diag *d = bad_value(r, dev->addr_loc,
+                                   "audio %s is not a function of gpu %s: nested functions share the gpu's bus and slot",
+                                   pci_addr_format(&dev->addr, a), pci_addr_format(&parent->addr, b));
+        diag_fix(r->d, d, "write the card's audio function (usually %02x:%02x.1), or pass this device on its own line",
+                 parent->addr.bus, parent->addr.slot);
+        return NULL;
+    }
 
     vm->devs[vm->ndevs++] = dev;
     struct seen sn = {0};
