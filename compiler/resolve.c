@@ -901,7 +901,16 @@ struct model *resolve_spec(arena *a, const struct ast_spec *spec,
 {
     struct model *m = arena_alloc(a, sizeof *m);
     m->src = spec->src;
-    struct resolver r = {a, diags, m, has_syntax_errors(diags, spec->src)};
+    /* After a syntax error the AST misses whatever recovery skipped, so
+     * meaning-level findings would mostly be echoes of it ("needs a block"
+     * for a block the parser dropped).  The model is still built, for the
+     * callers that want it, but its findings go to a list nobody prints:
+     * fix the syntax, then see the rest. */
+    struct diag_list muted;
+    diag_init(&muted, a);
+    bool syntax = has_syntax_errors(diags, spec->src);
+    struct resolver r = {a, syntax ? &muted : diags, m, syntax};
+    diags = r.d;
     size_t nvm = 0;
     for (const struct ast_stmt *s = spec->stmts; s; s = s->next)
         nvm += !strcmp(s->keyword, "vm");

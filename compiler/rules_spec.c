@@ -371,8 +371,19 @@ static void check_shared(struct checker *c, struct addr_map *funcs,
     }
 }
 
+/* A spec with syntax errors has a partial model (see resolve_spec). */
+static bool has_syntax_errors(const struct diag_list *d, const struct source *src)
+{
+    for (const struct diag *x = d->head; x; x = x->next)
+        if (x->rule && !strcmp(x->rule, "P001") && (!x->loc.src || x->loc.src == src))
+            return true;
+    return false;
+}
+
 void rules_spec_run(const struct model *m, struct diag_list *diags)
 {
+    if (has_syntax_errors(diags, m->src))
+        return;
     struct checker c = {diags->a, diags, m};
     size_t total = 0, most = 0;
     for (size_t v = 0; v < m->nvms; v++) {

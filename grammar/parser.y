@@ -153,8 +153,8 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct parse_ctx *c,
 %token <text> ADDR   "PCI address"
 %token <text> PAIR   "id"
 %token NL            "end of line"
-%token '{'           "'{'"
-%token '}'           "'}'"
+%token LBRACE        "'{'"
+%token RBRACE        "'}'"
 
 %type <stmt> stmt head
 %type <stmts> stmts body
@@ -181,7 +181,7 @@ stmts
 
 stmt
     : head
-    | head '{' body '}'
+    | head LBRACE body RBRACE
         {
             $$ = $1;
             $$->loc.end = @4.end;
@@ -408,6 +408,14 @@ static const char *token_phrase(yysymbol_kind_t k)
     }
 }
 
+/* Only blanks between the start of the line and off (C-style braces). */
+static bool starts_line(const struct parse_ctx *c, uint32_t off)
+{
+    while (off > 0 && (c->base[off - 1] == ' ' || c->base[off - 1] == '\t'))
+        off--;
+    return off == 0 || c->base[off - 1] == '\n';
+}
+
 static bool is_value_token(yysymbol_kind_t k)
 {
     return k == YYSYMBOL_WORD || k == YYSYMBOL_NUMBER || k == YYSYMBOL_STRING ||
@@ -447,6 +455,8 @@ static int yyreport_syntax_error(const yypcontext_t *pc, yyscan_t scanner,
                                  i == 0 ? ", expected " : i == np - 1 ? " or " : ", ",
                                  phrases[i]);
     struct diag *d = diag_add(c->diags, "P001", SEV_ERROR, loc, "%s", buf);
+    if (got == YYSYMBOL_LBRACE && starts_line(c, loc.start))
+        diag_fix(c->diags, d, "a block opens on the line of its statement: move this '{' up to the end of the line before");
     if (got == YYSYMBOL_YYEOF && c->depth > 0 && c->depth <= PARSE_MAX_OPEN)
         diag_note(c->diags, d, to_src(c, c->open[c->depth - 1]),
                   "this '{' is never closed");

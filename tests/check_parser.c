@@ -126,6 +126,19 @@ START_TEST(parser_recovers_per_statement)
 }
 END_TEST
 
+/* Meaning-level findings wait until the syntax is right: they would echo
+ * what recovery skipped. */
+START_TEST(parser_errors_mute_later_stages)
+{
+    struct fe_run r;
+    fe_run(&r, "vm 102\n{\n  cores 0\n  gpu 02:00.0\n}\n", 3);
+    ck_assert_uint_ge(fe_count(&r, "P001"), 1);
+    for (const struct diag *d = r.d.head; d; d = d->next)
+        ck_assert_str_eq(d->rule, "P001");
+    fe_done(&r);
+}
+END_TEST
+
 START_TEST(parser_caps_errors)
 {
     arena *a = arena_new();
@@ -221,6 +234,7 @@ Suite *suite_parser(void)
     tcase_add_test(tc, parser_statement_spans);
     tcase_add_loop_test(tc, parser_errors, 0, sizeof errors / sizeof errors[0]);
     tcase_add_test(tc, parser_recovers_per_statement);
+    tcase_add_test(tc, parser_errors_mute_later_stages);
     tcase_add_test(tc, parser_caps_errors);
     tcase_add_test(tc, parser_deep_nesting_does_not_crash);
     tcase_add_loop_test(tc, parser_survives_shuffled_fragments, 0, 300);
