@@ -135,7 +135,6 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct parse_ctx *c,
  * the "expected …" lists are exact. */
 %define lr.type canonical-lr
 %define lr.default-reduction consistent
-%define parse.lac full
 %locations
 %define api.location.type {struct pass_loc}
 %param {yyscan_t scanner}
