@@ -62,8 +62,9 @@ struct resolver {
 
 static bool in_list(const char *const *list, const char *w)
 {
+    /* first byte first: keyword lists are looked up for every line */
     for (; *list; list++)
-        if (!strcmp(*list, w))
+        if (**list == *w && !strcmp(*list, w))
             return true;
     return false;
 }
@@ -411,7 +412,7 @@ static bool first_time(struct resolver *r, struct seen *sn,
                        const struct ast_stmt *s)
 {
     for (size_t i = 0; i < sn->n; i++)
-        if (!strcmp(sn->kw[i], s->keyword)) {
+        if (sn->kw[i][0] == s->keyword[0] && !strcmp(sn->kw[i], s->keyword)) {
             struct diag *d = bad_value(r, s->kw_loc, "duplicate '%s' setting",
                                        s->keyword);
             diag_note(r->d, d, sn->loc[i], "first set here");
@@ -498,7 +499,7 @@ static bool dev_kind_parse(const char *w, enum dev_kind *k)
                  {"usb4", DEV_USB4}, {"nvme", DEV_NVME}, {"nic", DEV_NIC},
                  {"pci", DEV_PCI}};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (!strcmp(kinds[i].w, w)) {
+        if (kinds[i].w[0] == w[0] && !strcmp(kinds[i].w, w)) {
             *k = kinds[i].k;
             return true;
         }
