@@ -34,6 +34,9 @@ HDRS     := $(wildcard include/*.h tests/*.h)
 .PHONY: all deps deps-check deps-demo demo check check-unit check-asan \
         check-cli bench install clean
 .DELETE_ON_ERROR:
+# Keep the generated scanner and parser: as intermediates make would delete
+# them after each build and then rebuild every object that includes them.
+.SECONDARY: $(GEN_C) $(GEN_H)
 
 all: deps passc
 

@@ -175,18 +175,24 @@ int driver_check_spec(struct run *r, const char *path,
     struct source *src = source_read(a, path, err);
     if (!src)
         return EXIT_USAGE;
+    size_t errors_before = d->n[SEV_ERROR];
     struct ast_spec *ast = parse_spec(a, src, d);
     if (!ast)
         return EXIT_FINDINGS;
+    bool syntax_ok = d->n[SEV_ERROR] == errors_before;
     struct model *m = resolve_spec(a, ast, d);
     rules_spec_run(m, d);
-    struct facts f;
-    memset(&f, 0, sizeof f);
-    bool have = false;
-    if (load_facts(a, o, m, path, &f, d, &have) < 0)
-        return EXIT_FACTS;
-    if (have)
-        rules_facts_run(m, &f, run_quirks(r), d);
+    /* After a syntax error the model lacks what the parser skipped: facts
+     * rules would only add echoes of it (a "missing" tunnel, a capture). */
+    if (syntax_ok) {
+        struct facts f;
+        memset(&f, 0, sizeof f);
+        bool have = false;
+        if (load_facts(a, o, m, path, &f, d, &have) < 0)
+            return EXIT_FACTS;
+        if (have)
+            rules_facts_run(m, &f, run_quirks(r), d);
+    }
     rules_apply_ignores(ast, d);
     *out_model = m;
     return diag_has_errors(d, o->werror) ? EXIT_FINDINGS : EXIT_CLEAN;

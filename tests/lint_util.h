@@ -147,13 +147,8 @@ static void lt_tunnel(struct lt *t, struct m_device *d, const char *addr)
     if (!d->tunnels)
         d->tunnels = arena_calloc(t->a, 8, sizeof *d->tunnels);
     d->has_tunnels_stmt = true;
-    if (strstr(t->src->text, "tunnels")) {
-        /* the whole statement, as the parser records it */
-        d->tunnels_loc = lt_loc(t, "tunnels", 0);
-        while (d->tunnels_loc.end < t->src->len &&
-               t->src->text[d->tunnels_loc.end] != '\n')
-            d->tunnels_loc.end++;
-    }
+    if (strstr(t->src->text, "tunnels"))
+        d->tunnels_loc = lt_loc(t, "tunnels", 0);  /* the keyword, as resolve.c records it */
     d->tunnels[d->ntunnels].addr = lt_addr(addr);
     d->ntunnels++;
 }
