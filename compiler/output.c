@@ -1,0 +1,181 @@
+/* output.c — writing a build's artifacts into DIR all at once or not at all.
+ *
+ * Everything is written and fsynced in a temp directory beside DIR (same
+ * parent, so the same file system), then swapped in with one rename — an
+ * exchange when DIR exists, so no moment shows a half-new DIR.  Any failure
+ * before the swap removes the temp directory and leaves DIR as it was. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "emit.h"
+
+static int remove_entry(const char *path, const struct stat *st, int flag,
+                        struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+static int remove_tree(const char *path)
+{
+    return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int fail(arena *a, const char **err, const char *tmp, const char *fmt,
+                const char *what, int e)
+{
+    if (tmp)
+        remove_tree(tmp);
+    *err = arena_printf(a, fmt, what, strerror(e));
+    return -1;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static int fsync_dir(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int r = fsync(fd);
+    close(fd);
+    return r;
+}
+
+/* Without RENAME_EXCHANGE (old kernels, some file systems): move DIR aside,
+ * move the new one in, and put DIR back if that fails. */
+static int swap_in_fallback(arena *a, const char *tmp, const char *dir,
+                            const char *parent, const char *base,
+                            const char **err)
+{
+    char *aside = arena_printf(a, "%s/.%s.passc-old-XXXXXX", parent, base);
+    if (!mkdtemp(aside))
+        return fail(a, err, tmp, "cannot write output: no room beside %s: %s", dir, errno);
+    if (rename(dir, aside) < 0) {
+        int e = errno;
+        rmdir(aside);
+        return fail(a, err, tmp, "cannot write output: cannot replace %s: %s", dir, e);
+    }
+    if (rename(tmp, dir) < 0) {
+        int e = errno;
+        rename(aside, dir);
+        return fail(a, err, tmp, "cannot write output: cannot replace %s: %s", dir, e);
+    }
+    remove_tree(aside);
+    return 0;
+}
+
+int output_write_dir(arena *a, const char *dir, const struct artifact *arts,
+                     size_t n, const char **err)
+{
+    char *d = arena_strdup(a, dir ? dir : "");
+    size_t len = strlen(d);
+    while (len > 1 && d[len - 1] == '/')
+        d[--len] = '\0';
+    if (!len) {
+        *err = "cannot write output: empty directory name";
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *nm = arts[i].name;
+        if (!*nm || strchr(nm, '/') || !strcmp(nm, ".") || !strcmp(nm, "..")) {
+            *err = arena_printf(a, "cannot write output: bad artifact name '%s'", nm);
+            return -1;
+        }
+    }
+    char *slash = strrchr(d, '/');
+    const char *parent = slash ? (slash == d ? "/" : arena_strndup(a, d, (size_t)(slash - d))) : ".";
+    const char *base = slash ? slash + 1 : d;
+    if (!strcmp(base, ".") || !strcmp(base, "..") || !strcmp(d, "/")) {
+        *err = arena_printf(a, "cannot write output: give a directory name, not '%s'", dir);
+        return -1;
+    }
+
+    struct stat st;
+    bool exists = false;
+    if (lstat(d, &st) == 0) {
+        if (S_ISLNK(st.st_mode)) {
+            *err = arena_printf(a, "cannot write output: %s is a symbolic link; give the directory it points to", d);
+            return -1;
+        }
+        if (!S_ISDIR(st.st_mode)) {
+            *err = arena_printf(a, "cannot write output: %s exists and is not a directory", d);
+            return -1;
+        }
+        exists = true;
+    } else if (errno != ENOENT && errno != ENOTDIR) {
+        return fail(a, err, NULL, "cannot write output: %s: %s", d, errno);
+    }
+    if (stat(parent, &st) < 0)
+        return fail(a, err, NULL, "cannot write output: %s: %s", parent, errno);
+    if (!S_ISDIR(st.st_mode)) {
+        *err = arena_printf(a, "cannot write output: %s is not a directory", parent);
+        return -1;
+    }
+
+    char *tmp = arena_printf(a, "%s/.%s.passc-XXXXXX", parent, base);
+    if (!mkdtemp(tmp))
+        return fail(a, err, NULL, "cannot write output: cannot create a directory in %s: %s", parent, errno);
+    int dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return fail(a, err, tmp, "cannot write output: %s: %s", tmp, errno);
+    for (size_t i = 0; i < n; i++) {
+        int fd = openat(dfd, arts[i].name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                        (mode_t)arts[i].mode);
+        if (fd < 0 || write_all(fd, arts[i].text, arts[i].len) < 0 ||
+            fchmod(fd, (mode_t)arts[i].mode) < 0 || fsync(fd) < 0) {
+            int e = errno;
+            if (fd >= 0)
+                close(fd);
+            close(dfd);
+            return fail(a, err, tmp, "cannot write output: writing %s: %s", arts[i].name, e);
+        }
+        if (close(fd) < 0) {
+            int e = errno;
+            close(dfd);
+            return fail(a, err, tmp, "cannot write output: writing %s: %s", arts[i].name, e);
+        }
+    }
+    /* mkdtemp made it 0700; the result is an ordinary output directory. */
+    if (fchmod(dfd, 0755) < 0 || fsync(dfd) < 0) {
+        int e = errno;
+        close(dfd);
+        return fail(a, err, tmp, "cannot write output: %s: %s", tmp, e);
+    }
+    close(dfd);
+
+    if (!exists && rename(tmp, d) == 0) {
+        /* done */
+    } else if (!exists && errno != EEXIST && errno != ENOTEMPTY) {
+        return fail(a, err, tmp, "cannot write output: cannot create %s: %s", d, errno);
+    } else if (renameat2(AT_FDCWD, tmp, AT_FDCWD, d, RENAME_EXCHANGE) == 0) {
+        /* tmp now names the old contents */
+        remove_tree(tmp);
+    } else if (errno == EINVAL || errno == ENOSYS) {
+        if (swap_in_fallback(a, tmp, d, parent, base, err) < 0)
+            return -1;
+    } else {
+        return fail(a, err, tmp, "cannot write output: cannot replace %s: %s", d, errno);
+    }
+    fsync_dir(parent);
+    return 0;
+}
