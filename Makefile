@@ -34,6 +34,9 @@ HDRS     := $(wildcard include/*.h tests/*.h)
 .PHONY: all deps deps-check deps-demo demo check check-unit check-asan \
         check-cli bench install clean
 .DELETE_ON_ERROR:
+# Keep the generated scanner and parser: as intermediates make would delete
+# them after each build and then rebuild every object that includes them.
+.SECONDARY: $(GEN_C) $(GEN_H)
 
 all: deps passc
 
@@ -92,21 +95,24 @@ $(B)/fixtures.stamp: $(wildcard tests/mkhost tests/hosts/*) | $(B)
 	@if [ -x tests/mkhost ]; then tests/mkhost --all $(B)/fixtures; fi
 	@touch $@
 
+# -k: one failing part does not hide the others' results.
 check: deps-check
-	@$(MAKE) --no-print-directory check-unit check-cli check-asan
+	@$(MAKE) -k --no-print-directory check-unit check-cli check-asan
 
 check-unit: $(B)/check_passc $(B)/passc $(B)/fixtures.stamp
 	$(TESTENV) PASSC=$(CURDIR)/$(B)/passc $(B)/check_passc
 
+RUN_CLI = fail=; for t in tests/run-*.sh; do [ -f "$$t" ] || continue; \
+	  echo "== $$t"; $(TESTENV) PASSC=$$passc sh "$$t" || fail="$$fail $$t"; done; \
+	  if [ -n "$$fail" ]; then echo "FAILED:$$fail"; exit 1; fi
+
 check-cli: $(B)/passc $(B)/fixtures.stamp
-	@set -e; for t in tests/run-*.sh; do [ -f "$$t" ] || continue; \
-	  echo "== $$t"; $(TESTENV) PASSC=$(CURDIR)/$(B)/passc sh "$$t"; done
+	@passc=$(CURDIR)/$(B)/passc; $(RUN_CLI)
 
 check-asan: $(BA)/check_passc $(BA)/passc $(B)/fixtures.stamp
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  $(TESTENV) PASSC=$(CURDIR)/$(BA)/passc $(BA)/check_passc
-	@set -e; for t in tests/run-*.sh; do [ -f "$$t" ] || continue; \
-	  echo "== asan $$t"; ASAN_OPTIONS=detect_leaks=1 $(TESTENV) PASSC=$(CURDIR)/$(BA)/passc sh "$$t"; done
+	@passc=$(CURDIR)/$(BA)/passc; export ASAN_OPTIONS=detect_leaks=1; $(RUN_CLI)
 
 demo: deps-demo passc
 	@sh contrib/demo.sh $(B)/passc

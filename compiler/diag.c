@@ -158,8 +158,55 @@ static void print_where(FILE *f, src_loc loc)
     fprintf(f, "%s:%u:%u: ", loc.src->path, line, col);
 }
 
-/* Prints one source line with bytes that would garble a terminal replaced,
- * then the marker line under [start, end) of that line. */
+/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if invalid. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+    size_t len;
+    unsigned min;
+    unsigned c = p[0];
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2, min = 0x80;
+    else if (c >= 0xe0 && c <= 0xef)
+        len = 3, min = 0x800;
+    else if (c >= 0xf0 && c <= 0xf4)
+        len = 4, min = 0x10000;
+    else
+        return 0;
+    if (len > n)
+        return 0;
+    unsigned cp = c & (0x7f >> len);
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return len;
+}
+
+/* One displayed character at text[i]: its byte length, printed to f when
+ * `print` (a control byte or a byte of invalid UTF-8 shows as '?', so the
+ * terminal is never garbled and carets stay aligned). */
+static size_t show_char(FILE *f, const char *text, size_t i, size_t end,
+                        bool print)
+{
+    const unsigned char *p = (const unsigned char *)text + i;
+    size_t n = utf8_len(p, end - i);
+    if (n == 0 || (n == 1 && (p[0] < 0x20 || p[0] == 0x7f))) {
+        if (print)
+            fputc(p[0] == '\t' ? ' ' : '?', f);
+        return 1;
+    }
+    if (print)
+        fwrite(p, 1, n, f);
+    return n;
+}
+
+/* Prints the source line of loc, then a marker line under [start, end) of
+ * that line, one mark per displayed character. */
 static void print_excerpt(FILE *f, src_loc loc, char mark, bool color,
                           const char *on)
 {
@@ -173,27 +220,33 @@ static void print_excerpt(FILE *f, src_loc loc, char mark, bool color,
     if (len > 160) {
         from = col > 60 ? col - 60 : 0;
         to = from + 160 < len ? from + 160 : len;
+        /* do not start or end inside a UTF-8 sequence */
+        while (from > 0 && ((unsigned char)text[from] & 0xc0) == 0x80)
+            from--;
+        while (to < len && ((unsigned char)text[to] & 0xc0) == 0x80)
+            to++;
     }
     fprintf(f, "%5u | %s", line, from ? "..." : "");
-    for (size_t i = from; i < to; i++) {
-        unsigned char c = (unsigned char)text[i];
-        fputc(c == '\t' ? ' ' : (c < 0x20 || c == 0x7f) ? '?' : c, f);
-    }
+    for (size_t i = from; i < to;)
+        i += show_char(f, text, i, to, true);
     fprintf(f, "%s\n      | %s", to < len ? "..." : "", from ? "   " : "");
     size_t c0 = col - 1;
-    size_t span = loc.end > loc.start ? loc.end - loc.start : 1;
-    if (c0 + span > len)
-        span = len > c0 ? len - c0 : 1;
-    for (size_t i = from; i < c0 && i < to; i++) {
-        unsigned char c = (unsigned char)text[i];
-        /* keep alignment under multi-byte UTF-8: count lead bytes only */
-        if ((c & 0xc0) != 0x80)
-            fputc(' ', f);
+    size_t span_end = loc.end > loc.start ? c0 + (loc.end - loc.start) : c0 + 1;
+    if (span_end > to)
+        span_end = to > c0 ? to : c0 + 1;
+    size_t i = from;
+    while (i < c0 && i < to) {
+        i += show_char(f, text, i, to, false);
+        fputc(' ', f);
     }
     if (color)
         fputs(on, f);
-    for (size_t i = 0; i < span && i < 160; i++)
-        fputc(i == 0 && mark == '^' ? '^' : mark, f);
+    size_t marks = 0;
+    do {
+        fputc(marks == 0 && mark == '^' ? '^' : mark, f);
+        marks++;
+        i += i < to ? show_char(f, text, i, to, false) : 1;
+    } while (i < span_end && marks < 160);
     if (color)
         fputs("\033[0m", f);
     fputc('\n', f);

@@ -152,30 +152,46 @@ static int load_facts(arena *a, const struct run_opts *o, const struct model *m,
     return facts_read_sysfs(a, "/", o->ids_file, f, d);
 }
 
-int driver_check_spec(arena *a, const struct run_opts *o, const char *path,
-                      struct diag_list *d, struct model **out_model,
-                      const char **err)
+/* The quirks table is the same for every spec of a run: read it once, so a
+ * broken table is reported once. */
+static const struct quirks *run_quirks(struct run *r)
 {
+    if (!r->quirks_loaded) {
+        r->quirks_loaded = true;
+        const char *qp = quirks_path(r->a, r->o);
+        if (qp)
+            r->quirks = quirks_load(r->a, qp, r->d);
+    }
+    return r->quirks;
+}
+
+int driver_check_spec(struct run *r, const char *path,
+                      struct model **out_model, const char **err)
+{
+    arena *a = r->a;
+    const struct run_opts *o = r->o;
+    struct diag_list *d = r->d;
     *out_model = NULL;
     struct source *src = source_read(a, path, err);
     if (!src)
         return EXIT_USAGE;
+    size_t errors_before = d->n[SEV_ERROR];
     struct ast_spec *ast = parse_spec(a, src, d);
     if (!ast)
         return EXIT_FINDINGS;
+    bool syntax_ok = d->n[SEV_ERROR] == errors_before;
     struct model *m = resolve_spec(a, ast, d);
     rules_spec_run(m, d);
-    struct facts f;
-    memset(&f, 0, sizeof f);
-    bool have = false;
-    if (load_facts(a, o, m, path, &f, d, &have) < 0)
-        return EXIT_FACTS;
-    if (have) {
-        struct quirks *q = NULL;
-        const char *qp = quirks_path(a, o);
-        if (qp)
-            q = quirks_load(a, qp, d);
-        rules_facts_run(m, &f, q, d);
+    /* After a syntax error the model lacks what the parser skipped: facts
+     * rules would only add echoes of it (a "missing" tunnel, a capture). */
+    if (syntax_ok) {
+        struct facts f;
+        memset(&f, 0, sizeof f);
+        bool have = false;
+        if (load_facts(a, o, m, path, &f, d, &have) < 0)
+            return EXIT_FACTS;
+        if (have)
+            rules_facts_run(m, &f, run_quirks(r), d);
     }
     rules_apply_ignores(ast, d);
     *out_model = m;
@@ -208,11 +224,12 @@ int cmd_lint(int argc, char **argv)
     arena *a = arena_new();
     struct diag_list d;
     diag_init(&d, a);
+    struct run run = {.a = a, .o = &o, .d = &d};
     int rc = EXIT_CLEAN;
     for (size_t i = 0; i < o.nspecs; i++) {
         struct model *m;
         const char *err = NULL;
-        int r = driver_check_spec(a, &o, o.specs[i], &d, &m, &err);
+        int r = driver_check_spec(&run, o.specs[i], &m, &err);
         if (err)
             fprintf(stderr, "passc: %s\n", err);
         if (r > rc)
@@ -245,7 +262,8 @@ int cmd_build(int argc, char **argv)
     diag_init(&d, a);
     struct model *m;
     const char *err = NULL;
-    int rc = driver_check_spec(a, &o, o.specs[0], &d, &m, &err);
+    struct run run = {.a = a, .o = &o, .d = &d};
+    int rc = driver_check_spec(&run, o.specs[0], &m, &err);
     diag_sort(&d);
     diag_print(stderr, &d, o.fmt, o.fmt == FMT_TEXT && want_color(&o, stderr));
     if (err)

@@ -58,6 +58,10 @@ static void __attribute__((format(printf, 1, 2))) pci_warning_hook(char *fmt, ..
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    /* libpci repeats a warning for each field it falls back on */
+    const struct diag *last = c->diags->tail;
+    if (last && !strncmp(last->msg, "libpci: ", 8) && !strcmp(last->msg + 8, buf))
+        return;
     diag_add(c->diags, FACTS_RULE_DEVICE, SEV_WARNING, (src_loc){0},
              "libpci: %s", buf);
 }
@@ -184,76 +188,174 @@ static void read_host(arena *a, const char *root, struct facts *f)
 
 /* --- per-device sysfs files -------------------------------------- */
 
-/* consumer:pci:0000:79:00.3 / supplier:pci:… entries of a device dir. */
-static void read_links(arena *a, const char *devdir, struct facts_device *d)
+/* What one listing of a device directory tells: whether libpci can read
+ * it safely, which optional files exist (absent ones then cost no failed
+ * open), and the device links (consumer:pci:0000:79:00.3 / supplier:pci:…).
+ * Made once per device before libpci runs. */
+struct dev_listing {
+    struct pci_addr addr;
+    bool reset_method, reset, boot_vga, pci_bus;
+    struct pci_addr *cons, *supp;
+    size_t ncons, nsupp, capc, caps;
+};
+
+/* libpci opens these without O_NONBLOCK and treats a failed read of the
+ * first three as fatal: a FIFO would hang it, a directory abort the scan. */
+static const char *const libpci_files[] = {"vendor", "device", "class", "revision",
+                                           "subsystem_vendor", "subsystem_device",
+                                           "numa_node", "config"};
+#define LIBPCI_MANDATORY 3
+#define NLIBPCI_FILES (sizeof libpci_files / sizeof libpci_files[0])
+
+static void add_link(arena *a, struct pci_addr **v, size_t *n, size_t *cap,
+                     const struct pci_addr *addr)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 4;
+        *v = arena_realloc(a, *v, *cap * sizeof **v, nc * sizeof **v);
+        *cap = nc;
+    }
+    (*v)[(*n)++] = *addr;
+}
+
+/* Returns 0, or -1 with an error naming the file libpci could not read. */
+static int list_device_dir(arena *a, const char *devdir, struct dev_listing *l,
+                           struct diag_list *diags)
 {
     DIR *dir = opendir(devdir);
-    if (!dir)
-        return;
-    size_t capc = 0, caps = 0;
+    if (!dir) {
+        diag_add(diags, FACTS_RULE_HOST, SEV_ERROR, (src_loc){0},
+                 "cannot read PCI facts: %s: %s", devdir, strerror(errno));
+        return -1;
+    }
+    unsigned char type[NLIBPCI_FILES];
+    memset(type, 0xff, sizeof type);  /* 0xff: not seen */
     struct dirent *e;
     while ((e = readdir(dir))) {
-        bool cons = !strncmp(e->d_name, "consumer:pci:", 13);
-        bool supp = !strncmp(e->d_name, "supplier:pci:", 13);
-        if (!cons && !supp)
+        const char *n = e->d_name;
+        for (size_t i = 0; i < NLIBPCI_FILES; i++)
+            if (!strcmp(n, libpci_files[i]))
+                type[i] = e->d_type;
+        if (!strcmp(n, "reset_method"))
+            l->reset_method = true;
+        else if (!strcmp(n, "reset"))
+            l->reset = true;
+        else if (!strcmp(n, "boot_vga"))
+            l->boot_vga = true;
+        else if (!strcmp(n, "pci_bus"))
+            l->pci_bus = true;
+        bool cons = !strncmp(n, "consumer:pci:", 13);
+        if (!cons && strncmp(n, "supplier:pci:", 13))
             continue;
         struct pci_addr addr;
         const char *why;
-        if (pci_addr_parse(e->d_name + 13, false, &addr, &why) < 0)
+        if (pci_addr_parse(n + 13, false, &addr, &why) < 0)
             continue;
-        struct pci_addr **v = cons ? &d->consumers : &d->suppliers;
-        size_t *n = cons ? &d->nconsumers : &d->nsuppliers;
-        size_t *cap = cons ? &capc : &caps;
-        if (*n == *cap) {
-            size_t nc = *cap ? *cap * 2 : 4;
-            *v = arena_realloc(a, *v, *cap * sizeof **v, nc * sizeof **v);
-            *cap = nc;
-        }
-        (*v)[(*n)++] = addr;
+        if (cons)
+            add_link(a, &l->cons, &l->ncons, &l->capc, &addr);
+        else
+            add_link(a, &l->supp, &l->nsupp, &l->caps, &addr);
     }
     closedir(dir);
+    for (size_t i = 0; i < NLIBPCI_FILES; i++) {
+        if (type[i] == 0xff && i >= LIBPCI_MANDATORY)
+            continue;
+        int bad = 0;
+        if (type[i] == 0xff) {
+            bad = ENOENT;
+        } else if (type[i] != DT_REG) {
+            /* a symlink or a file system without d_type: ask stat */
+            struct stat st;
+            const char *p = arena_printf(a, "%s/%s", devdir, libpci_files[i]);
+            bad = stat(p, &st) != 0 ? errno : !S_ISREG(st.st_mode) ? -1 : 0;
+        }
+        if (bad) {
+            diag_add(diags, FACTS_RULE_HOST, SEV_ERROR, (src_loc){0},
+                     "cannot read PCI facts: %s/%s: %s", devdir, libpci_files[i],
+                     bad > 0 ? strerror(bad) : "not a regular file");
+            return -1;
+        }
+    }
+    return 0;
 }
 
-/* The upstream bridge: the PCI address just above the device in its
- * resolved sysfs path (…/0000:12:02.0/0000:77:00.0).  A fake tree of plain
- * directories has no such path: the parent stays unknown. */
-static void read_parent(arena *a, const char *devdir, struct facts_device *d)
+static int listing_cmp(const void *x, const void *y)
 {
-    char *real = realpath(devdir, NULL);
-    if (!real)
+    return pci_addr_cmp(&((const struct dev_listing *)x)->addr,
+                        &((const struct dev_listing *)y)->addr);
+}
+
+/* The upstream bridge: the PCI address just above the device in its sysfs
+ * path (…/0000:12:02.0/0000:77:00.0).  The devices/ entry's link text is
+ * that path, so one readlink suffices (realpath would cost one per path
+ * component).  A plain directory (hand-made tree) has no such path: the
+ * parent stays unknown. */
+static void read_parent(const char *devdir, struct facts_device *d)
+{
+    char buf[PATH_MAX];
+    ssize_t n = readlink(devdir, buf, sizeof buf - 1);
+    if (n <= 0)
         return;
-    char *copy = arena_strdup(a, real);
-    free(real);
-    char *last = strrchr(copy, '/');
+    buf[n] = '\0';
+    while (n > 1 && buf[n - 1] == '/')
+        buf[--n] = '\0';
+    char *last = strrchr(buf, '/');
     if (!last)
         return;
     *last = '\0';
-    char *up = strrchr(copy, '/');
+    char *up = strrchr(buf, '/');
+    up = up ? up + 1 : buf;
     const char *why;
-    if (up && pci_addr_parse(up + 1, false, &d->parent, &why) == 0)
+    if (strchr(up, ':') != strrchr(up, ':') &&
+        pci_addr_parse(up, false, &d->parent, &why) == 0)
         d->has_parent = true;
 }
 
-static void read_device_files(arena *a, const char *devdir, int kernel_has_reset_method,
-                              struct facts_device *d)
+static void read_device_files(arena *a, const char *devdir, const char *bdf,
+                              const struct dev_listing *l, int kernel_has_reset_method,
+                              struct facts_device *d, struct diag_list *diags)
 {
-    const char *rm = sysfs_read_line(a, arena_printf(a, "%s/reset_method", devdir));
-    if (rm)
-        d->reset_methods = rm;
-    else if (access(arena_printf(a, "%s/reset", devdir), F_OK) == 0)
-        d->reset_methods = NULL;  /* resettable, but the kernel predates reset_method */
-    else if (kernel_has_reset_method)
+    d->reset_methods = NULL;
+    d->boot_vga = -1;
+    if (l->reset_method) {
+        d->reset_methods = sysfs_read_line(a, arena_printf(a, "%s/reset_method", devdir));
+        if (!d->reset_methods)
+            diag_add(diags, FACTS_RULE_DEVICE, SEV_WARNING, (src_loc){0},
+                     "%s: reset_method unreadable; reset methods unknown", bdf);
+    } else if (!l->reset && kernel_has_reset_method) {
         d->reset_methods = "";    /* the kernel hides both files when no method works */
-    else
-        d->reset_methods = NULL;
-    const char *bv = sysfs_read_line(a, arena_printf(a, "%s/boot_vga", devdir));
-    d->boot_vga = bv && !strcmp(bv, "1") ? 1 : bv && !strcmp(bv, "0") ? 0 : -1;
-    struct stat st;
-    d->is_bridge = (d->class_code >> 8) == 0x0604 ||
-                   (stat(arena_printf(a, "%s/pci_bus", devdir), &st) == 0 &&
-                    S_ISDIR(st.st_mode));
-    read_links(a, devdir, d);
-    read_parent(a, devdir, d);
+    }   /* else: resettable on a kernel that predates reset_method: unknown */
+    if (l->boot_vga) {
+        const char *bv = sysfs_read_line(a, arena_printf(a, "%s/boot_vga", devdir));
+        d->boot_vga = bv && !strcmp(bv, "1") ? 1 : bv && !strcmp(bv, "0") ? 0 : -1;
+    }
+    d->is_bridge = (d->class_code >> 8) == 0x0604 || l->pci_bus;
+    d->consumers = l->cons;
+    d->nconsumers = l->ncons;
+    d->suppliers = l->supp;
+    d->nsuppliers = l->nsupp;
+    read_parent(devdir, d);
+}
+
+static bool readable(arena *a, const char *dir, const char *file)
+{
+    return access(arena_printf(a, "%s/%s", dir, file), R_OK) == 0;
+}
+
+/* The last component of a symlink's target (driver -> …/drivers/nvme);
+ * NULL when there is no link. */
+static const char *link_name(arena *a, const char *path)
+{
+    char buf[PATH_MAX];
+    ssize_t n = readlink(path, buf, sizeof buf - 1);
+    if (n <= 0)
+        return NULL;
+    buf[n] = '\0';
+    while (n > 1 && buf[n - 1] == '/')
+        buf[--n] = '\0';
+    const char *base = strrchr(buf, '/');
+    base = base ? base + 1 : buf;
+    return *base ? arena_strdup(a, base) : NULL;
 }
 
 /* reset_method exists since Linux 5.15; an absent file on an older kernel
@@ -266,10 +368,12 @@ static int kernel_has_reset_method(const char *rel)
     return maj > 5 || (maj == 5 && min >= 15);
 }
 
-/* libpci treats a malformed entry as fatal for the whole scan; checking
- * first gives a message that names the entry (and no partial state). */
+/* libpci treats a malformed entry as fatal for the whole scan; listing
+ * every device first gives a message that names the entry (and leaves no
+ * partial libpci state behind).  The listings, sorted by address, serve the
+ * scan afterwards. */
 static int precheck_devices(arena *a, const char *devices, struct diag_list *diags,
-                            size_t *count)
+                            struct dev_listing **out, size_t *count)
 {
     DIR *dir = opendir(devices);
     if (!dir) {
@@ -279,7 +383,8 @@ static int precheck_devices(arena *a, const char *devices, struct diag_list *dia
     }
     struct dirent *e;
     int rc = 0;
-    *count = 0;
+    size_t n = 0, cap = 64;
+    struct dev_listing *v = arena_calloc(a, cap, sizeof *v);
     while ((e = readdir(dir))) {
         if (e->d_name[0] == '.')
             continue;
@@ -293,20 +398,22 @@ static int precheck_devices(arena *a, const char *devices, struct diag_list *dia
             rc = -1;
             continue;
         }
-        static const char *const must[] = {"vendor", "device", "class"};
-        for (size_t i = 0; i < 3; i++) {
-            const char *p = arena_printf(a, "%s/%s/%s", devices, e->d_name, must[i]);
-            if (!sysfs_read_line(a, p)) {
-                diag_add(diags, FACTS_RULE_HOST, SEV_ERROR, (src_loc){0},
-                         "cannot read PCI facts: %s: %s", p,
-                         errno ? strerror(errno) : "empty");
-                rc = -1;
-                break;
-            }
+        if (n == cap) {
+            v = arena_realloc(a, v, cap * sizeof *v, 2 * cap * sizeof *v);
+            memset(v + cap, 0, cap * sizeof *v);
+            cap *= 2;
         }
-        (*count)++;
+        v[n].addr = addr;
+        if (list_device_dir(a, arena_printf(a, "%s/%s", devices, e->d_name), &v[n],
+                            diags) < 0)
+            rc = -1;
+        n++;
     }
     closedir(dir);
+    if (n)
+        qsort(v, n, sizeof *v, listing_cmp);
+    *out = v;
+    *count = n;
     return rc;
 }
 
@@ -324,7 +431,7 @@ static const char *lookup(struct pci_access *pacc, arena *a, int flags,
  * what the jump may leave behind. */
 static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids_file,
                     const char *devices, int reset_known, struct facts *f,
-                    size_t expect)
+                    struct dev_listing *listings, size_t expect)
 {
     arena *a = ctx->a;
     struct pci_access *volatile pacc = pci_alloc();
@@ -355,9 +462,12 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
                                     2 * cap * sizeof *f->devs);
             cap *= 2;
         }
+        /* Not PCI_FILL_IOMMU_GROUP / PCI_FILL_DRIVER: libpci resolves
+         * each of those links with realpath (a syscall per path component,
+         * doubling the scan time on big hosts); the basename of one
+         * readlink is the same fact (run-facts.sh checks it against lspci). */
         int want = PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT |
-                   PCI_FILL_SUBSYS | PCI_FILL_IOMMU_GROUP | PCI_FILL_DRIVER |
-                   PCI_FILL_NUMA_NODE;
+                   PCI_FILL_SUBSYS | PCI_FILL_NUMA_NODE;
         int known = pci_fill_info(p, want);
         struct facts_device *d = &f->devs[n];
         memset(d, 0, sizeof *d);
@@ -375,21 +485,28 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
         d->id.vendor = p->vendor_id;
         d->id.device = p->device_id;
         d->class_code = (uint32_t)p->device_class << 8;
-        if (known & PCI_FILL_CLASS_EXT) {
+        /* libpci falls back to config space and reports 0xff… as known
+         * when that is unreadable too: trust a value only with a source. */
+        const char *devdir = arena_printf(a, "%s/%s", devices, bdf);
+        bool config = readable(a, devdir, "config");
+        if (known & PCI_FILL_CLASS_EXT)
             d->class_code |= p->prog_if;
+        if ((known & PCI_FILL_CLASS_EXT) && (config || readable(a, devdir, "revision")))
             d->revision = p->rev_id;
-        }
-        if (known & PCI_FILL_SUBSYS) {
+        else
+            d->revision_unknown = true;
+        if ((known & PCI_FILL_SUBSYS) &&
+            (config || (readable(a, devdir, "subsystem_vendor") &&
+                        readable(a, devdir, "subsystem_device")))) {
             d->subsys.vendor = p->subsys_vendor_id;
             d->subsys.device = p->subsys_id;
+        } else {
+            d->subsys_unknown = true;
         }
         d->vendor_name = lookup(pacc, a, PCI_LOOKUP_VENDOR, p->vendor_id, 0);
         d->device_name = lookup(pacc, a, PCI_LOOKUP_DEVICE, p->vendor_id, p->device_id);
-        const char *drv = (known & PCI_FILL_DRIVER) ?
-                          pci_get_string_property(p, PCI_FILL_DRIVER) : NULL;
-        d->driver = drv ? arena_strdup(a, drv) : NULL;
-        const char *grp = (known & PCI_FILL_IOMMU_GROUP) ?
-                          pci_get_string_property(p, PCI_FILL_IOMMU_GROUP) : NULL;
+        d->driver = link_name(a, arena_printf(a, "%s/driver", devdir));
+        const char *grp = link_name(a, arena_printf(a, "%s/iommu_group", devdir));
         d->iommu_group = -1;
         if (grp) {
             char *end;
@@ -402,7 +519,18 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
         }
         d->numa_node = (known & PCI_FILL_NUMA_NODE) && p->numa_node >= 0 ?
                        p->numa_node : -1;
-        read_device_files(a, arena_printf(a, "%s/%s", devices, bdf), reset_known, d);
+        struct dev_listing key = {.addr = d->addr}, *l;
+        l = expect ? bsearch(&key, listings, expect, sizeof *listings, listing_cmp) : NULL;
+        if (!l) {  /* appeared after the precheck: list it now, best effort */
+            l = arena_calloc(a, 1, sizeof *l);
+            if (list_device_dir(a, devdir, l, ctx->diags) < 0) {
+                /* downgrade: only this device's extra facts are unknown */
+                ctx->diags->tail->sev = SEV_WARNING;
+                ctx->diags->n[SEV_ERROR]--;
+                ctx->diags->n[SEV_WARNING]++;
+            }
+        }
+        read_device_files(a, devdir, bdf, l, reset_known, d, ctx->diags);
         n++;
     }
     current_scan = NULL;
@@ -434,13 +562,14 @@ int facts_read_sysfs(arena *a, const char *root, const char *ids_file,
     const char *sysfs_pci = sysfs_path(a, root, "sys/bus/pci");
     const char *devices = arena_printf(a, "%s/devices", sysfs_pci);
     size_t expect;
-    if (precheck_devices(a, devices, diags, &expect) < 0)
+    struct dev_listing *listings;
+    if (precheck_devices(a, devices, diags, &listings, &expect) < 0)
         return -1;
     struct scan_ctx *ctx = arena_alloc(a, sizeof *ctx);
     ctx->diags = diags;
     ctx->a = a;
     if (scan_pci(ctx, sysfs_pci, ids_file, devices,
-                 kernel_has_reset_method(f.kernel_release), &f, expect) < 0)
+                 kernel_has_reset_method(f.kernel_release), &f, listings, expect) < 0)
         return -1;
     facts_sort(&f);
     for (size_t i = 1; i < f.ndevs; i++)

@@ -10,7 +10,26 @@
  * limit and no aliases), then checks it against the schema.  Any doubt is an
  * error F001 at the offending node and the whole snapshot is refused: a
  * snapshot that says something wrong about the host is worse than none.
- * Absent keys mean "unknown" (or "none" where facts.h says so). */
+ * Absent keys mean "unknown" (or "none" where facts.h says so).
+ *
+ * Format, version 1 (examples/hosts/x870e-creator.yaml is a whole one):
+ *   passc-facts: 1
+ *   host:     hostname, kernel, cmdline, cpu-vendor (strings), iommu (bool,
+ *             required)
+ *   modules:  NAME: absent | module | builtin | unknown
+ *   devices:  list of mappings, by address:
+ *     address "0000:02:00.0", id "10de:2783", class "030000" (required);
+ *     subsystem "1043:8935", revision "a1" (absent: unknown);
+ *     vendor-name, device-name, driver (absent: unknown / no driver);
+ *     iommu-group N, numa-node N, boot-vga bool (absent: none/unknown);
+ *     reset-methods "flr bus" ("" none; absent unknown);
+ *     parent "0000:00:01.2"; bridge bool;
+ *     consumers / suppliers: [addresses] (sysfs device links);
+ *     uses: [root-disk, boot-disk, swap, zfs-pool, mgmt-nic, bridge-port,
+ *            console, keyboard]; use-detail "why, for people".
+ * Comments are allowed anywhere (a generated file may carry a header);
+ * unknown keys are warnings, so a newer passc's extra facts do not stop an
+ * older one. */
 #include "facts.h"
 #include "facts_impl.h"
 
@@ -185,11 +204,14 @@ static void w_device(struct writer *w, const struct facts_device *d)
     w_map_start(w, YAML_BLOCK_MAPPING_STYLE);
     w_key_str(w, "address", pci_addr_format(&d->addr, buf));
     w_key_str(w, "id", pci_id_format(&d->id, buf));
-    w_key_str(w, "subsystem", pci_id_format(&d->subsys, buf));
+    if (!d->subsys_unknown)
+        w_key_str(w, "subsystem", pci_id_format(&d->subsys, buf));
     snprintf(buf, sizeof buf, "%06x", (unsigned)(d->class_code & 0xffffffu));
     w_key_str(w, "class", buf);
-    snprintf(buf, sizeof buf, "%02x", (unsigned)d->revision);
-    w_key_str(w, "revision", buf);
+    if (!d->revision_unknown) {
+        snprintf(buf, sizeof buf, "%02x", (unsigned)d->revision);
+        w_key_str(w, "revision", buf);
+    }
     if (d->vendor_name)
         w_key_str(w, "vendor-name", d->vendor_name);
     if (d->device_name)
@@ -642,6 +664,8 @@ static bool read_device(struct reader *r, const struct ynode *m,
     d->iommu_group = -1;
     d->boot_vga = -1;
     d->numa_node = -1;
+    d->subsys_unknown = true;     /* until the snapshot says */
+    d->revision_unknown = true;
     if (!want(r, m, Y_MAP, "a device") || !keys_unique(r, m))
         return false;
     bool have_addr = false, have_id = false, have_class = false;
@@ -658,11 +682,13 @@ static bool read_device(struct reader *r, const struct ynode *m,
             ok = have_id = get_id(r, v, k, &d->id);
         } else if (!strcmp(k, "subsystem")) {
             ok = get_id(r, v, k, &d->subsys);
+            d->subsys_unknown = false;
         } else if (!strcmp(k, "class")) {
             ok = have_class = get_hex(r, v, k, 6, &d->class_code);
         } else if (!strcmp(k, "revision")) {
             ok = get_hex(r, v, k, 2, &x);
             d->revision = (uint8_t)x;
+            d->revision_unknown = false;
         } else if (!strcmp(k, "vendor-name")) {
             ok = get_str(r, v, k, &d->vendor_name);
         } else if (!strcmp(k, "device-name")) {

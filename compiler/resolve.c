@@ -62,8 +62,9 @@ struct resolver {
 
 static bool in_list(const char *const *list, const char *w)
 {
+    /* first byte first: keyword lists are looked up for every line */
     for (; *list; list++)
-        if (!strcmp(*list, w))
+        if (**list == *w && !strcmp(*list, w))
             return true;
     return false;
 }
@@ -224,7 +225,9 @@ static bool nvals(struct resolver *r, const struct ast_stmt *s, size_t min,
 static const char *word_in(struct resolver *r, const struct ast_stmt *s,
                            const char *const *list)
 {
-    if (!nvals(r, s, 1, 1, arena_printf(r->a, "one of: %s", list_text(r->a, list))))
+    /* the list is spelt out only when something is wrong */
+    if (s->nvals != 1 &&
+        !nvals(r, s, 1, 1, arena_printf(r->a, "one of: %s", list_text(r->a, list))))
         return NULL;
     const struct ast_value *v = &s->vals[0];
     if ((v->kind == AV_WORD || v->kind == AV_NUMBER) && in_list(list, v->text))
@@ -409,7 +412,7 @@ static bool first_time(struct resolver *r, struct seen *sn,
                        const struct ast_stmt *s)
 {
     for (size_t i = 0; i < sn->n; i++)
-        if (!strcmp(sn->kw[i], s->keyword)) {
+        if (sn->kw[i][0] == s->keyword[0] && !strcmp(sn->kw[i], s->keyword)) {
             struct diag *d = bad_value(r, s->kw_loc, "duplicate '%s' setting",
                                        s->keyword);
             diag_note(r->d, d, sn->loc[i], "first set here");
@@ -496,7 +499,7 @@ static bool dev_kind_parse(const char *w, enum dev_kind *k)
                  {"usb4", DEV_USB4}, {"nvme", DEV_NVME}, {"nic", DEV_NIC},
                  {"pci", DEV_PCI}};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (!strcmp(kinds[i].w, w)) {
+        if (kinds[i].w[0] == w[0] && !strcmp(kinds[i].w, w)) {
             *k = kinds[i].k;
             return true;
         }
@@ -551,7 +554,7 @@ static void device_option(struct resolver *r, struct m_device *dev,
         parse_hex16(r, c, &dev->sub_device_id);
     } else if (!strcmp(kw, "tunnels")) {
         dev->has_tunnels_stmt = true;
-        dev->tunnels_loc = c->loc;
+        dev->tunnels_loc = c->kw_loc;
         if (dev->kind != DEV_USB4) {
             bad_value(r, c->kw_loc, "'tunnels' is only for usb4 routers, not a %s",
                       dev_kind_name(dev->kind));
@@ -606,6 +609,17 @@ static struct m_device *resolve_device(struct resolver *r, struct m_vm *vm,
                   kind_phrase(s->vals[i].kind), s->vals[i].text, usage);
     if (!addr_ok)
         return NULL;
+    /* An audio line stands for a function of its gpu's own card (slot
+     * order and all-functions folding rely on that). */
+    if (parent && !pci_addr_same_device(&parent->addr, &dev->addr)) {
+        char a[24], b[24];
+        struct diag *d = bad_value(r, dev->addr_loc,
+                                   "audio %s is not a function of gpu %s: nested functions share the gpu's bus and slot",
+                                   pci_addr_format(&dev->addr, a), pci_addr_format(&parent->addr, b));
+        diag_fix(r->d, d, "write the card's audio function (usually %02x:%02x.1), or pass this device on its own line",
+                 parent->addr.bus, parent->addr.slot);
+        return NULL;
+    }
 
     vm->devs[vm->ndevs++] = dev;
     struct seen sn = {0};
@@ -888,7 +902,16 @@ struct model *resolve_spec(arena *a, const struct ast_spec *spec,
 {
     struct model *m = arena_alloc(a, sizeof *m);
     m->src = spec->src;
-    struct resolver r = {a, diags, m, has_syntax_errors(diags, spec->src)};
+    /* After a syntax error the AST misses whatever recovery skipped, so
+     * meaning-level findings would mostly be echoes of it ("needs a block"
+     * for a block the parser dropped).  The model is still built, for the
+     * callers that want it, but its findings go to a list nobody prints:
+     * fix the syntax, then see the rest. */
+    struct diag_list muted;
+    diag_init(&muted, a);
+    bool syntax = has_syntax_errors(diags, spec->src);
+    struct resolver r = {a, syntax ? &muted : diags, m, syntax};
+    diags = r.d;
     size_t nvm = 0;
     for (const struct ast_stmt *s = spec->stmts; s; s = s->next)
         nvm += !strcmp(s->keyword, "vm");

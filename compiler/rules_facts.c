@@ -88,17 +88,20 @@ static const char *id_s(struct fctx *c, const struct pci_id *id)
     return arena_strdup(c->a, pci_id_format(id, buf));
 }
 
+/* "1022:43f6 AMD SATA controller": the id and, when known, its names. */
+static const char *ident(struct fctx *c, const struct facts_device *fd)
+{
+    if (!fd->device_name)
+        return id_s(c, &fd->id);
+    return arena_printf(c->a, "%s %s%s%s", id_s(c, &fd->id),
+                        fd->vendor_name ? fd->vendor_name : "",
+                        fd->vendor_name ? " " : "", fd->device_name);
+}
+
 /* "0000:0e:00.1 (1022:43f6 SATA controller)" — what an admin recognises. */
 static const char *label(struct fctx *c, const struct facts_device *fd)
 {
-    struct strbuf sb;
-    sb_init(&sb, c->a);
-    sb_printf(&sb, "%s (%s", addr_s(c, &fd->addr), id_s(c, &fd->id));
-    if (fd->device_name)
-        sb_printf(&sb, " %s%s%s", fd->vendor_name ? fd->vendor_name : "",
-                  fd->vendor_name ? " " : "", fd->device_name);
-    sb_addc(&sb, ')');
-    return sb_str(&sb);
+    return arena_printf(c->a, "%s (%s)", addr_s(c, &fd->addr), ident(c, fd));
 }
 
 static const char *uses_text(struct fctx *c, const struct facts_device *fd,
@@ -233,7 +236,7 @@ static const struct facts_device *check_identity(struct fctx *c,
         struct diag *dg = diag_add(c->d, "P021", SEV_ERROR,
                                    md->id_loc.src ? md->id_loc : md->addr_loc,
                                    "%s is %s, spec says %s",
-                                   addr_s(c, &a), label(c, fd),
+                                   addr_s(c, &a), ident(c, fd),
                                    id_s(c, &md->id));
         const char *hint = moved_hint(c, md);
         if (hint)
@@ -531,8 +534,8 @@ static void builtin_race(struct fctx *c, const struct m_device *md,
                                "%s is built into kernel %s: it claims %s at boot, before vfio-pci, and no softdep can order it",
                                module, c->f->kernel_release ? c->f->kernel_release : "?",
                                label(c, fd));
-    diag_fix(c->d, dg, "nothing breaks: Proxmox moves the device to vfio-pci when VM %u starts; until then the host drives it (verify.sh shows %s), so do not rely on `bind ids` for it",
-             vmid, module);
+    diag_fix(c->d, dg, "nothing breaks: Proxmox moves the device to vfio-pci when VM %u starts; until then the host drives it (`lspci -k` shows its native driver, not vfio-pci), so do not rely on `bind ids` for it",
+             vmid);
     if (c->nraces < sizeof c->races / sizeof c->races[0])
         c->races[c->nraces++] = (struct race){md->vm, module, dg};
 }
@@ -555,12 +558,26 @@ static void check_drivers(struct fctx *c, const struct m_device *md,
 {
     if (c->m->host.bind != BIND_IDS)
         return;   /* Proxmox rebinds at VM start; nothing races at boot */
-    if (fd->driver && strcmp(fd->driver, "vfio-pci"))
-        driver_candidate(c, md, fd, quirks_module_of(c->q, fd->driver), true);
+    /* The bound driver first (it is known to exist), then the table's;
+     * one module once, however both name it. */
+    const char *mods[17];
+    bool bound[17] = {false};
+    size_t n = 0;
+    if (fd->driver && strcmp(fd->driver, "vfio-pci")) {
+        mods[n] = quirks_module_of(c->q, fd->driver);
+        bound[n++] = true;
+    }
     const char *nat[16];
-    size_t n = quirks_native_drivers(c->q, fd, nat, 16);
-    for (size_t i = 0; i < n && i < 16; i++)
-        driver_candidate(c, md, fd, nat[i], false);
+    size_t nn = quirks_native_drivers(c->q, fd, nat, 16);
+    for (size_t i = 0; i < nn && i < 16; i++) {
+        bool dup = false;
+        for (size_t k = 0; k < n && !dup; k++)
+            dup = !strcmp(mods[k], nat[i]);
+        if (!dup)
+            mods[n++] = nat[i];
+    }
+    for (size_t i = 0; i < n; i++)
+        driver_candidate(c, md, fd, mods[i], bound[i]);
 }
 
 /* ---- P024 ---- */
@@ -741,6 +758,12 @@ void rules_facts_run(struct model *m, const struct facts *f,
             if (check_bridge(&c, md, fd))
                 continue;
             check_critical(&c, md, fd);
+            /* all-functions passes the card's other functions too */
+            for (size_t i = 0; all_functions(md) && i < f->ndevs; i++)
+                if (&f->devs[i] != fd &&
+                    pci_addr_same_device(&f->devs[i].addr, &md->addr) &&
+                    !check_bridge(&c, md, &f->devs[i]))
+                    check_critical(&c, md, &f->devs[i]);
             check_console(&c, md, fd);
             check_reset(&c, md, fd);
             check_guest(&c, md, fd);

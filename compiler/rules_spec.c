@@ -166,11 +166,13 @@ static void check_duplicates(struct checker *c, const struct m_vm *vm,
 static void check_slots(struct checker *c, const struct m_vm *vm)
 {
     const struct m_device *pinned[MAX_HOSTPCI] = {NULL};
-    size_t over = 0;
+    const struct m_device *first_over = NULL;
+    size_t over = 0, slots = 0;
     for (size_t i = 0; i < vm->ndevs; i++) {
         const struct m_device *d = vm->devs[i];
         if (d->folded)
             continue;
+        slots++;
         if (d->slot_pinned && d->slot >= 0 && d->slot < MAX_HOSTPCI) {
             const struct m_device *p = pinned[d->slot];
             if (p) {
@@ -184,15 +186,22 @@ static void check_slots(struct checker *c, const struct m_vm *vm)
             }
             continue;
         }
-        if (d->slot < 0) {
-            over++;
-            struct diag *g = diag_add(c->d, "P006", SEV_ERROR, d->loc,
-                                      "%s needs a hostpci slot but VM %u already uses all %d (hostpci0-15)",
-                                      dev_text(c, d), vm->vmid, MAX_HOSTPCI);
-            diag_fix(c->d, g, "pass fewer devices, or pass a multi-function card as one slot with `all-functions`");
-        }
+        if (d->slot < 0 && over++ == 0)
+            first_over = d;
     }
-    (void)over;
+    if (!first_over)
+        return;
+    /* One message per VM: the first device left without a slot. */
+    struct diag *g;
+    if (over == 1)
+        g = diag_add(c->d, "P006", SEV_ERROR, first_over->loc,
+                     "VM %u needs %zu hostpci slots but Proxmox has %d (hostpci0-15): %s gets none",
+                     vm->vmid, slots, MAX_HOSTPCI, dev_text(c, first_over));
+    else
+        g = diag_add(c->d, "P006", SEV_ERROR, first_over->loc,
+                     "VM %u needs %zu hostpci slots but Proxmox has %d (hostpci0-15): %s and %zu more get none",
+                     vm->vmid, slots, MAX_HOSTPCI, dev_text(c, first_over), over - 1);
+    diag_fix(c->d, g, "pass fewer devices, or pass a multi-function card as one slot with `all-functions`");
 }
 
 /* P007: pcie without q35.  Only an explicit `pcie` can be wrong: the
@@ -362,8 +371,19 @@ static void check_shared(struct checker *c, struct addr_map *funcs,
     }
 }
 
+/* A spec with syntax errors has a partial model (see resolve_spec). */
+static bool has_syntax_errors(const struct diag_list *d, const struct source *src)
+{
+    for (const struct diag *x = d->head; x; x = x->next)
+        if (x->rule && !strcmp(x->rule, "P001") && (!x->loc.src || x->loc.src == src))
+            return true;
+    return false;
+}
+
 void rules_spec_run(const struct model *m, struct diag_list *diags)
 {
+    if (has_syntax_errors(diags, m->src))
+        return;
     struct checker c = {diags->a, diags, m};
     size_t total = 0, most = 0;
     for (size_t v = 0; v < m->nvms; v++) {

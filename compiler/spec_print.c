@@ -145,6 +145,8 @@ static void print_notes(struct printer *p, const struct ast_stmt *st,
             size_t lead = 0;            /* continuation keeps the indent */
             while (lead < n && s[lead] == ' ')
                 lead++;
+            if (lead == n)              /* no trailing blanks in comments */
+                n = 0;
             if (lead + 2 >= width / 2)
                 lead = 0;
             size_t done = 0;
@@ -287,10 +289,30 @@ static bool blank_before(const struct printer *p, const struct ast_stmt *prev,
         }
         return false;
     }
-    /* In-memory AST: a VM's settings, then its devices after one blank
-     * line (device blocks themselves stay compact). */
+    /* In-memory AST: only the separation below. */
     return depth == 1 && !spec_is_device_keyword(prev->keyword) &&
            spec_is_device_keyword(b->keyword);
+}
+
+/* A VM's settings and its devices are separated by one blank line, as in
+ * the examples, whether or not the source had it. */
+static bool settings_then_device(const struct ast_stmt *prev,
+                                 const struct ast_stmt *b, int depth)
+{
+    return depth == 1 && !spec_is_device_keyword(prev->keyword) &&
+           spec_is_device_keyword(b->keyword);
+}
+
+/* Statements that share one keyword column: at depth 1 only (settings
+ * blocks), a run of the same class (settings or devices) without blank
+ * lines. */
+static bool same_column(const struct printer *p, const struct ast_stmt *prev,
+                        const struct ast_stmt *b, int depth)
+{
+    return depth == 1 &&
+           spec_is_device_keyword(prev->keyword) ==
+               spec_is_device_keyword(b->keyword) &&
+           !blank_before(p, prev, b, depth);
 }
 
 static void print_block(struct printer *p, const struct ast_stmt *first,
@@ -301,22 +323,23 @@ static void print_block(struct printer *p, const struct ast_stmt *first,
     const struct ast_stmt *prev = NULL;
     size_t pad = 0;
     for (const struct ast_stmt *st = first; st; st = st->next) {
-        bool blank = prev && (top || blank_before(p, prev, st, depth));
-        if (!prev || blank) {
-            /* a new paragraph: one keyword column for all of it */
+        bool blank = prev && (top || blank_before(p, prev, st, depth) ||
+                              settings_then_device(prev, st, depth));
+        if (!prev || !same_column(p, prev, st, depth)) {
+            /* a new group: one keyword column for all of it */
             pad = 0;
             for (const struct ast_stmt *q = st, *qp = NULL; q;
                  qp = q, q = q->next) {
-                if (qp && (top || blank_before(p, qp, q, depth)))
+                if (qp && !same_column(p, qp, q, depth))
                     break;
                 size_t kl = strlen(q->keyword);
-                if (q->nvals && kl > pad)
+                if (q->nvals && kl > pad && depth == 1)
                     pad = kl;
             }
         }
         if (has_src_locs(p, st)) {
             if (print_gap(p, cursor, st->loc.start, depth, after_item,
-                          top && prev))
+                          blank && (top || settings_then_device(prev, st, depth))))
                 blank_line(p);
             cursor = st->loc.end;
         } else if (blank) {

@@ -135,7 +135,6 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct parse_ctx *c,
  * the "expected …" lists are exact. */
 %define lr.type canonical-lr
 %define lr.default-reduction consistent
-%define parse.lac full
 %locations
 %define api.location.type {struct pass_loc}
 %param {yyscan_t scanner}
@@ -153,8 +152,8 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct parse_ctx *c,
 %token <text> ADDR   "PCI address"
 %token <text> PAIR   "id"
 %token NL            "end of line"
-%token '{'           "'{'"
-%token '}'           "'}'"
+%token LBRACE        "'{'"
+%token RBRACE        "'}'"
 
 %type <stmt> stmt head
 %type <stmts> stmts body
@@ -181,7 +180,7 @@ stmts
 
 stmt
     : head
-    | head '{' body '}'
+    | head LBRACE body RBRACE
         {
             $$ = $1;
             $$->loc.end = @4.end;
@@ -208,15 +207,17 @@ values
 
 /* ---- diagnostics ------------------------------------------------------ */
 
-static bool note_error(struct parse_ctx *c)
+/* Counts one more syntax error at loc; false once the cap is passed (the
+ * last message says so, where the parse stopped). */
+static bool note_error(struct parse_ctx *c, src_loc loc)
 {
     if (c->gave_up)
         return false;
     if (++c->nerrors > PARSE_MAX_ERRORS) {
         c->gave_up = true;
-        diag_add(c->diags, "P001", SEV_ERROR, (src_loc){NULL, 0, 0},
-                 "%s: too many syntax errors (%d); giving up",
-                 c->src->path, PARSE_MAX_ERRORS);
+        diag_add(c->diags, "P001", SEV_ERROR, loc,
+                 "too many syntax errors (more than %d); giving up here",
+                 PARSE_MAX_ERRORS);
         return false;
     }
     return true;
@@ -224,7 +225,7 @@ static bool note_error(struct parse_ctx *c)
 
 void lex_error(struct parse_ctx *c, src_loc loc, const char *fmt, ...)
 {
-    if (!note_error(c))
+    if (!note_error(c, loc))
         return;
     va_list ap;
     va_start(ap, fmt);
@@ -406,31 +407,55 @@ static const char *token_phrase(yysymbol_kind_t k)
     }
 }
 
+/* Only blanks between the start of the line and off (C-style braces). */
+static bool starts_line(const struct parse_ctx *c, uint32_t off)
+{
+    while (off > 0 && (c->base[off - 1] == ' ' || c->base[off - 1] == '\t'))
+        off--;
+    return off == 0 || c->base[off - 1] == '\n';
+}
+
+static bool is_value_token(yysymbol_kind_t k)
+{
+    return k == YYSYMBOL_WORD || k == YYSYMBOL_NUMBER || k == YYSYMBOL_STRING ||
+           k == YYSYMBOL_ADDR || k == YYSYMBOL_PAIR;
+}
+
 static int yyreport_syntax_error(const yypcontext_t *pc, yyscan_t scanner,
                                  struct parse_ctx *c)
 {
     (void)scanner;
-    enum { MAX_EXPECTED = 6 };
-    yysymbol_kind_t expected[MAX_EXPECTED];
-    int n = yypcontext_expected_tokens(pc, expected, MAX_EXPECTED);
+    yysymbol_kind_t expected[YYNTOKENS];
+    int n = yypcontext_expected_tokens(pc, expected, YYNTOKENS);
     yysymbol_kind_t got = yypcontext_token(pc);
     const YYLTYPE *l = yypcontext_location(pc);
     src_loc loc = to_src(c, *l);
     /* Point at the text of the token; at the end of file there is none. */
     if (got == YYSYMBOL_YYEOF || got == YYSYMBOL_NL)
         loc.end = loc.start + (got == YYSYMBOL_NL && loc.end > loc.start);
-    if (!note_error(c))
+    if (!note_error(c, loc))
         return 0;
+    /* Where any value may come, say "a value" rather than list five. */
+    int values = 0;
+    for (int i = 0; i < n; i++)
+        values += is_value_token(expected[i]);
+    const char *phrases[YYNTOKENS];
+    int np = 0;
+    if (values == 5)
+        phrases[np++] = "a value";
+    for (int i = 0; i < n; i++)
+        if (values != 5 || !is_value_token(expected[i]))
+            phrases[np++] = token_phrase(expected[i]);
     char buf[256];
     size_t used = (size_t)snprintf(buf, sizeof buf, "unexpected %s",
                                    token_phrase(got));
-    if (n > 0) {
-        for (int i = 0; i < n && used < sizeof buf; i++)
-            used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
-                                     i == 0 ? ", expected " : i == n - 1 ? " or " : ", ",
-                                     token_phrase(expected[i]));
-    }
+    for (int i = 0; i < np && used < sizeof buf; i++)
+        used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
+                                 i == 0 ? ", expected " : i == np - 1 ? " or " : ", ",
+                                 phrases[i]);
     struct diag *d = diag_add(c->diags, "P001", SEV_ERROR, loc, "%s", buf);
+    if (got == YYSYMBOL_LBRACE && starts_line(c, loc.start))
+        diag_fix(c->diags, d, "a block opens on the line of its statement: move this '{' up to the end of the line before");
     if (got == YYSYMBOL_YYEOF && c->depth > 0 && c->depth <= PARSE_MAX_OPEN)
         diag_note(c->diags, d, to_src(c, c->open[c->depth - 1]),
                   "this '{' is never closed");
@@ -450,6 +475,10 @@ struct ast_spec *parse_spec(arena *a, const struct source *src,
      * source text untouched (flex writes into its buffer while scanning). */
     char *buf = arena_alloc(a, src->len + 2);
     memcpy(buf, src->text, src->len);
+    /* Editors on Windows may start UTF-8 files with a byte-order mark:
+     * read it as blanks, so offsets and columns stay those of the file. */
+    if (src->len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
+        memset(buf, ' ', 3);
     ctx.base = buf;
     yyscan_t scanner;
     if (yylex_init_extra(&ctx, &scanner) != 0)

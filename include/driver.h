@@ -22,10 +22,21 @@ struct run_opts {
     const char *quirks_path;
 };
 
+struct quirks;
+
+/* One run of build or lint over one or more specs: one arena, one list of
+ * diagnostics, what is shared between the specs. */
+struct run {
+    arena *a;
+    const struct run_opts *o;
+    struct diag_list *d;
+    bool quirks_loaded;
+    struct quirks *quirks;
+};
+
 /* Runs everything up to (not including) emission for one spec.  Returns an
  * EXIT_* code; *err is set for an unreadable spec (EXIT_USAGE). */
-int driver_check_spec(arena *a, const struct run_opts *o, const char *path,
-                      struct diag_list *d, struct model **out_model,
-                      const char **err);
+int driver_check_spec(struct run *r, const char *path,
+                      struct model **out_model, const char **err);
 
 #endif

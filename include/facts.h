@@ -56,6 +56,11 @@ struct facts_device {
     size_t nsuppliers;
     unsigned uses;                /* enum host_use bits */
     const char *use_detail;       /* "root-disk: /dev/nvme0n1p3 (/)" …; NULL */
+    /* Set when sysfs could not tell (no file and no config space): then
+     * subsys / revision hold nothing true and snapshots leave them out.
+     * Zero (known) by default so hand-built facts need not care. */
+    bool subsys_unknown;
+    bool revision_unknown;
 };
 
 struct facts_module {

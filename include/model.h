@@ -116,8 +116,8 @@ struct model {
     struct m_host_plan plan;
 };
 
-/* Interprets the AST.  Value errors are queued (P002, P003, P004, P006 for
- * slot numbers out of range); the model is still returned, with bad items
+/* Interprets the AST.  Value errors are queued (P002, also for slot numbers
+ * out of range; P003, P004); the model is still returned, with bad items
  * left out, so later checks can run. */
 struct model *resolve_spec(arena *a, const struct ast_spec *spec,
                            struct diag_list *diags);

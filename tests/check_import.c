@@ -1,7 +1,10 @@
 /* Import: hostpci schema, the conf and modprobe.d readers, the AST built
  * from them (with hand-made facts), and the canonical printer. */
 #include <check.h>
+#include <glob.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "diag.h"
@@ -431,7 +434,7 @@ START_TEST(import_without_facts)
         "    }\n"
         "    pci 03:00.0 {\n"
         "        pcie\n"
-        "        romfile   \"x.rom\"\n"
+        "        romfile \"x.rom\"\n"
         "        vendor-id 0x10de\n"
         "    }\n"
         "    pci 06:00.0 {\n"
@@ -566,6 +569,191 @@ START_TEST(print_notes_wrap)
 }
 END_TEST
 
+
+/* ---- round trip through the spec's meaning (until resolve + emit land):
+ * the imported AST, read with the brief's slot and option rules, gives
+ * back every importable hostpci line of the config. ---- */
+struct sim_slot {
+    bool used;
+    struct pci_addr addr;
+    int pcie, x_vga, rombar, legacy_igd;
+    const char *romfile, *mdev;
+    int ids[4];
+};
+
+static const struct ast_stmt *opt_of(const struct ast_stmt *dev, const char *kw)
+{
+    for (const struct ast_stmt *o = dev->body; o; o = o->next)
+        if (!strcmp(o->keyword, kw))
+            return o;
+    return NULL;
+}
+
+static void sim_device(const struct ast_stmt *dev, bool q35, bool folded,
+                       const struct ast_stmt **order, size_t *n)
+{
+    (void)q35;
+    if (!folded)
+        order[(*n)++] = dev;
+    bool allfn = opt_of(dev, "all-functions") != NULL;
+    for (const struct ast_stmt *o = dev->body; o; o = o->next)
+        if (spec_is_device_keyword(o->keyword))
+            sim_device(o, q35, allfn, order, n);
+}
+
+static void sim_spec(const struct ast_spec *spec, struct sim_slot *slots)
+{
+    const struct ast_stmt *vm = spec->stmts;
+    while (vm && strcmp(vm->keyword, "vm"))
+        vm = vm->next;
+    ck_assert_ptr_nonnull(vm);
+    bool q35 = false;
+    const struct ast_stmt *order[64];
+    size_t n = 0;
+    for (const struct ast_stmt *s = vm->body; s; s = s->next) {
+        if (!strcmp(s->keyword, "machine"))
+            q35 = strstr(s->vals[0].text, "q35") != NULL;
+        else if (spec_is_device_keyword(s->keyword))
+            sim_device(s, q35, false, order, &n);
+    }
+    int slot_of[64];
+    bool taken[16] = {0};
+    for (size_t i = 0; i < n; i++) {
+        const struct ast_stmt *pin = opt_of(order[i], "slot");
+        slot_of[i] = pin ? atoi(pin->vals[0].text) : -1;
+        if (pin)
+            taken[slot_of[i]] = true;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (slot_of[i] >= 0)
+            continue;
+        int s = 0;
+        while (s < 16 && taken[s])
+            s++;
+        ck_assert_int_lt(s, 16);
+        taken[s] = true;
+        slot_of[i] = s;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct ast_stmt *d = order[i];
+        struct sim_slot *o = &slots[slot_of[i]];
+        ck_assert_msg(!o->used, "two devices in slot %d", slot_of[i]);
+        o->used = true;
+        const char *why;
+        ck_assert_int_eq(pci_addr_parse(d->vals[0].text, false, &o->addr, &why), 0);
+        if (opt_of(d, "all-functions"))
+            o->addr.func = PCI_FUNC_ALL;
+        const struct ast_stmt *pc = opt_of(d, "pcie");
+        o->pcie = pc ? !(pc->nvals && !strcmp(pc->vals[0].text, "off")) : q35;
+        o->x_vga = opt_of(d, "primary") != NULL;
+        const struct ast_stmt *rb = opt_of(d, "rombar");
+        o->rombar = !(rb && !strcmp(rb->vals[0].text, "off"));
+        o->legacy_igd = opt_of(d, "legacy-igd") != NULL;
+        const struct ast_stmt *x;
+        o->romfile = (x = opt_of(d, "romfile")) ? x->vals[0].text : NULL;
+        o->mdev = (x = opt_of(d, "mdev")) ? x->vals[0].text : NULL;
+        static const char *const idk[4] = {"vendor-id", "device-id",
+                                           "sub-vendor-id", "sub-device-id"};
+        for (int k = 0; k < 4; k++)
+            o->ids[k] = (x = opt_of(d, idk[k])) ? (int)strtol(x->vals[0].text, NULL, 16) : -1;
+    }
+}
+
+static bool slot_was_skipped(const struct diag_list *d, const struct pve_hostpci *h)
+{
+    for (const struct diag *x = d->head; x; x = x->next)
+        if (x->loc.src == h->line_loc.src && x->loc.start >= h->line_loc.start &&
+            x->loc.start < h->line_loc.end && x->sev == SEV_WARNING)
+            return true;
+    return false;
+}
+
+static void roundtrip_one(const char *path, const struct facts *f)
+{
+    arena *a = arena_new();
+    struct diag_list d;
+    diag_init(&d, a);
+    const char *err;
+    struct source *src = source_read(a, path, &err);
+    ck_assert_msg(src != NULL, "%s: %s", path, err);
+    struct pve_conf c;
+    ck_assert_int_eq(pveconf_parse(a, src, &c, &d), 0);
+    struct import_input in = {&c, 100, NULL, f, NULL, NULL};
+    struct import_result r;
+    ck_assert_int_eq(import_build(a, &in, &r, &d), 0);
+    struct sim_slot slots[16];
+    memset(slots, 0, sizeof slots);
+    sim_spec(r.spec, slots);
+    for (unsigned i = 0; i < 16; i++) {
+        const struct pve_hostpci *h = c.main->hostpci[i];
+        bool want = h && !slot_was_skipped(&d, h);
+        ck_assert_msg(want == slots[i].used, "%s: hostpci%u %s", path, i,
+                      want ? "lost" : "invented");
+        if (!want)
+            continue;
+        const struct sim_slot *o = &slots[i];
+        ck_assert_msg(pci_addr_eq(&o->addr, &h->hosts[0]), "%s: hostpci%u address", path, i);
+        ck_assert_msg(o->pcie == (h->pcie == 1), "%s: hostpci%u pcie", path, i);
+        ck_assert_msg(o->x_vga == (h->x_vga == 1), "%s: hostpci%u x-vga", path, i);
+        ck_assert_msg(o->rombar == (h->rombar != 0), "%s: hostpci%u rombar", path, i);
+        ck_assert_msg(o->legacy_igd == (h->legacy_igd == 1), "%s: hostpci%u legacy-igd", path, i);
+        ck_assert_msg((!o->romfile && !h->romfile) || (o->romfile && h->romfile &&
+                      !strcmp(o->romfile, h->romfile)), "%s: hostpci%u romfile", path, i);
+        ck_assert_msg((!o->mdev && !h->mdev) || (o->mdev && h->mdev &&
+                      !strcmp(o->mdev, h->mdev)), "%s: hostpci%u mdev", path, i);
+        ck_assert_int_eq(o->ids[0], h->vendor_id);
+        ck_assert_int_eq(o->ids[1], h->device_id);
+        ck_assert_int_eq(o->ids[2], h->sub_vendor_id);
+        ck_assert_int_eq(o->ids[3], h->sub_device_id);
+    }
+    arena_free(a);
+}
+
+START_TEST(roundtrip_corpus)
+{
+    glob_t g;
+    ck_assert_int_eq(glob("tests/import/*.conf", 0, NULL, &g), 0);
+    size_t n = 0;
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        const char *p = g.gl_pathv[i];
+        size_t len = strlen(p);
+        if (len > 10 && !strcmp(p + len - 10, ".vfio.conf"))
+            continue;
+        roundtrip_one(p, NULL);
+        n++;
+    }
+    globfree(&g);
+    ck_assert_uint_ge(n, 25);
+}
+END_TEST
+
+/* With facts, audio nests under its gpu and may need pins to keep slots. */
+START_TEST(roundtrip_with_facts)
+{
+    arena *a = arena_new();
+    struct facts *f = x870e(a);
+    static const char *const confs[] = {
+        "machine: q35\nhostpci0: 02:00.0,pcie=1\nhostpci1: 77:00.0,pcie=1\nhostpci3: 02:00.1,pcie=1\n",
+        "machine: q35\nhostpci0: 02:00.1\nhostpci1: 78:00.0\nhostpci2: 02:00.0,x-vga=1\nhostpci9: 79:00.3\n",
+        "hostpci5: 02:00.1,rombar=0\nhostpci2: 02:00.0,x-vga=1\nhostpci4: 79:00.4\nhostpci0: 7a:00.0\n",
+        "machine: q35\nhostpci0: 0000:02:00,x-vga=1\nhostpci1: 78:00.0,pcie=1\n",
+    };
+    char dir[] = "/tmp/passc-import-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    for (size_t i = 0; i < sizeof confs / sizeof *confs; i++) {
+        char *path = arena_printf(a, "%s/%zu.conf", dir, 100 + i);
+        FILE *fp = fopen(path, "w");
+        ck_assert_ptr_nonnull(fp);
+        fputs(confs[i], fp);
+        fclose(fp);
+        roundtrip_one(path, f);
+        remove(path);
+    }
+    rmdir(dir);
+    arena_free(a);
+}
+END_TEST
+
 Suite *suite_import(void)
 {
     Suite *s = suite_create("import");
@@ -588,6 +776,8 @@ Suite *suite_import(void)
     tcase_add_test(b, import_facts_findings);
     tcase_add_test(b, import_tunnels_guess_without_links);
     tcase_add_test(b, import_without_facts);
+    tcase_add_test(b, roundtrip_corpus);
+    tcase_add_test(b, roundtrip_with_facts);
     suite_add_tcase(s, b);
     TCase *p = tcase_create("print");
     tcase_add_test(p, print_keeps_comments);

@@ -33,8 +33,8 @@ static const char *scan(arena *a, const char *text, size_t len,
         case ADDR: out[n++] = 'A'; break;
         case PAIR: out[n++] = 'P'; break;
         case NL: out[n++] = ';'; break;
-        case '{': out[n++] = '{'; break;
-        case '}': out[n++] = '}'; break;
+        case LBRACE: out[n++] = '{'; break;
+        case RBRACE: out[n++] = '}'; break;
         default: out[n++] = 'E'; break;
         }
     }

@@ -1,5 +1,6 @@
 /* The grammar: AST shape, spans, and where syntax errors point. */
 #include <check.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "fe_test.h"
@@ -125,6 +126,19 @@ START_TEST(parser_recovers_per_statement)
 }
 END_TEST
 
+/* Meaning-level findings wait until the syntax is right: they would echo
+ * what recovery skipped. */
+START_TEST(parser_errors_mute_later_stages)
+{
+    struct fe_run r;
+    fe_run(&r, "vm 102\n{\n  cores 0\n  gpu 02:00.0\n}\n", 3);
+    ck_assert_uint_ge(fe_count(&r, "P001"), 1);
+    for (const struct diag *d = r.d.head; d; d = d->next)
+        ck_assert_str_eq(d->rule, "P001");
+    fe_done(&r);
+}
+END_TEST
+
 START_TEST(parser_caps_errors)
 {
     arena *a = arena_new();
@@ -156,6 +170,61 @@ START_TEST(parser_deep_nesting_does_not_crash)
 }
 END_TEST
 
+/* Spec fragments and stray bytes shuffled by a fixed LCG: whatever comes
+ * in, the whole spec-only pipeline must not crash (ASan run included) and
+ * every diagnostic must lie inside the text. */
+START_TEST(parser_survives_shuffled_fragments)
+{
+    static const char *frag[] = {
+        "host", "vm", "102", "\"x\"", "{", "}", "\n", ";", "gpu", "audio",
+        "02:00.0", "10de:2783", "all-functions", "slot", "16", "tunnels",
+        "usb4", "# passc: ignore P013 \"r\"\n", "memory", "GiB", "\"open",
+        "\x00", "\xff", "\xc3\xa9", "\x01", "primary", "pcie", "machine",
+        "pc", "q35", "cores", "0", "1:2:3:4.5", " ", "\t", "\r\n", "#",
+    };
+    enum { NFRAG = sizeof frag / sizeof frag[0] };
+    uint32_t seed = 12345u + (uint32_t)_i * 7919u;
+    char text[4096];
+    size_t len = 0;
+    for (int k = 0; k < 200; k++) {
+        seed = seed * 1103515245u + 12345u;
+        const char *f = frag[(seed >> 16) % NFRAG];
+        size_t fl = f[0] ? strlen(f) : 1;   /* "\x00" is one NUL byte */
+        if (len + fl + 1 >= sizeof text)
+            break;
+        memcpy(text + len, f, fl);
+        len += fl;
+        text[len++] = (seed >> 8) & 1 ? ' ' : '\n';
+    }
+    struct fe_run r;
+    fe_run_text(&r, text, len, 3);
+    for (const struct diag *d = r.d.head; d; d = d->next) {
+        ck_assert_ptr_nonnull(d->rule);
+        if (d->loc.src) {
+            ck_assert_uint_le(d->loc.start, len);
+            ck_assert_uint_le(d->loc.end, len);
+            ck_assert_uint_le(d->loc.start, d->loc.end);
+        }
+    }
+    fe_done(&r);
+}
+END_TEST
+
+START_TEST(parser_rejects_overlong_tokens)
+{
+    arena *a = arena_new();
+    char *w = arena_alloc(a, 400);
+    memset(w, 'w', 300);
+    memcpy(w + 300, " 4\n", 3);
+    struct fe_run r;
+    fe_run_text(&r, w, 303, 1);
+    ck_assert_uint_eq(fe_count(&r, "P001"), 1);
+    ck_assert_ptr_nonnull(strstr(fe_first(&r, "P001")->msg, "too long"));
+    fe_done(&r);
+    arena_free(a);
+}
+END_TEST
+
 Suite *suite_parser(void)
 {
     Suite *s = suite_create("parser");
@@ -165,8 +234,11 @@ Suite *suite_parser(void)
     tcase_add_test(tc, parser_statement_spans);
     tcase_add_loop_test(tc, parser_errors, 0, sizeof errors / sizeof errors[0]);
     tcase_add_test(tc, parser_recovers_per_statement);
+    tcase_add_test(tc, parser_errors_mute_later_stages);
     tcase_add_test(tc, parser_caps_errors);
     tcase_add_test(tc, parser_deep_nesting_does_not_crash);
+    tcase_add_loop_test(tc, parser_survives_shuffled_fragments, 0, 300);
+    tcase_add_test(tc, parser_rejects_overlong_tokens);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -155,6 +155,7 @@ static const struct {
     {HOST "vm 100 { vga vgа }", "P001", "2:16", "unexpected character"},
     {HOST "vm 100 { gpu 01:00.0 { slot 16 } }", "P002", "2:29", "slot 16 is out of range (0 to 15)"},
     {HOST "vm 100 { usb 01:00.0 { audio 01:00.1 } }", "P002", "2:24", "'audio' nests only in a gpu"},
+    {HOST "vm 100 { gpu 02:00.0 { audio 03:00.1 } }", "P002", "2:30", "is not a function of gpu 0000:02:00.0"},
     {HOST "vm 100 { audio 01:00.1 }", "P002", "2:10", "nest it in the gpu's block"},
     {HOST "vm 100 { usb 01:00.0 { tunnels 02:00.0 } }", "P002", "2:24", "only for usb4"},
     {HOST "vm 100 { cores 2; cores 4 }", "P002", "2:19", "duplicate 'cores'"},

@@ -232,6 +232,22 @@ START_TEST(p025_root_disk_controller_passed)
 }
 END_TEST
 
+START_TEST(p025_other_function_of_all_functions_card)
+{
+    SEED();
+    s.vm->ndevs = 1;             /* only the gpu line, as one whole card */
+    s.gpu->all_functions = true;
+    struct facts_device *ga = lt_fget(t, "02:00.1");
+    ga->uses = USE_ROOT_DISK;
+    lt_run(t);
+    ck_assert_uint_eq(lt_count(t, "P025"), 1);
+    ck_assert_ptr_nonnull(strstr(lt_get(t, "P025")->msg, "0000:02:00.1"));
+    /* the folded function is passed, so it is no group problem */
+    ck_assert_uint_eq(lt_count(t, "P024"), 0);
+    lt_free(t);
+}
+END_TEST
+
 START_TEST(p025_not_for_unused_device)
 {
     SEED();
@@ -319,6 +335,8 @@ START_TEST(p028_builtin_native_driver)
 {
     SEED();
     lt_mod(t, "xhci_pci", MOD_BUILTIN);
+    /* bound driver and quirks table name the same module: one mention */
+    lt_fget(t, "77:00.0")->driver = "xhci_hcd";
     lt_run(t);
     /* one finding for the driver, the VM's three xHCI controllers named */
     ck_assert_uint_eq(lt_count(t, "P028"), 1);
@@ -326,6 +344,8 @@ START_TEST(p028_builtin_native_driver)
     ck_assert_ptr_nonnull(strstr(d->msg, "0000:77:00.0"));
     ck_assert(lt_notes_have(d, "0000:79:00.3"));
     ck_assert(lt_notes_have(d, "0000:79:00.4"));
+    ck_assert(!lt_notes_have(d, "0000:77:00.0"));
+    ck_assert_ptr_nonnull(strstr(d->fix, "Proxmox moves the device to vfio-pci"));
     ck_assert(!lt_has_softdep(t, "xhci_pci"));
     ck_assert(lt_has_softdep(t, "nouveau"));
     /* the command line cannot beat a built-in driver either */
@@ -599,6 +619,7 @@ Suite *suite_rules_facts(void)
     tcase_add_test(tc, p024_error_when_mate_is_host_critical);
     tcase_add_test(tc, p024_bridges_never_count);
     tcase_add_test(tc, p025_root_disk_controller_passed);
+    tcase_add_test(tc, p025_other_function_of_all_functions_card);
     tcase_add_test(tc, p025_not_for_unused_device);
     tcase_add_test(tc, p026_capture_of_keyboard_controller_is_error);
     tcase_add_test(tc, p026_capture_warning_and_not_with_bind_start);

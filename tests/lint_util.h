@@ -148,7 +148,7 @@ static void lt_tunnel(struct lt *t, struct m_device *d, const char *addr)
         d->tunnels = arena_calloc(t->a, 8, sizeof *d->tunnels);
     d->has_tunnels_stmt = true;
     if (strstr(t->src->text, "tunnels"))
-        d->tunnels_loc = lt_loc(t, "tunnels", 0);
+        d->tunnels_loc = lt_loc(t, "tunnels", 0);  /* the keyword, as resolve.c records it */
     d->tunnels[d->ntunnels].addr = lt_addr(addr);
     d->ntunnels++;
 }

@@ -29,10 +29,14 @@ expect() {
     return 0
 }
 
-# (address, id, class, names) from a snapshot, one line per device
+# (address, id, class, group, driver, names) from a snapshot, one line per
+# device
 from_yaml() {
     awk '
-    function flush() { if (addr != "") print addr, id, cls, vn "|" dn; addr = ""; vn = ""; dn = "" }
+    function flush() { if (addr != "") print addr, id, cls, grp, drv, vn "|" dn; addr = ""; vn = ""; dn = ""; grp = "-"; drv = "-" }
+    BEGIN { grp = "-"; drv = "-" }
+    /^  iommu-group:/ { grp = $2 }
+    /^  driver:/ { drv = val($0) }
     function val(s) { sub(/^[^:]*: "/, "", s); sub(/"$/, "", s); return s }
     /^- address:/ { flush(); addr = val($0) }
     /^  id:/ { id = val($0) }
@@ -44,16 +48,20 @@ from_yaml() {
 
 # the same from lspci -vmm -nn, the reference reader
 from_lspci() {
-    lspci -D -vmm -nn -A linux-sysfs -O "sysfs.path=$1/sys/bus/pci" -i "$IDS" 2>/dev/null | awk '
+    lspci -D -vmm -nn -k -A linux-sysfs -O "sysfs.path=$1/sys/bus/pci" -i "$IDS" 2>/dev/null | awk '
     function strip(s) { sub(/^[^\t]*\t/, "", s); return s }
+    function out() { print addr, vid ":" did, cls, grp, drv, vn "|" dn; addr = ""; grp = "-"; drv = "-" }
+    BEGIN { grp = "-"; drv = "-" }
+    /^IOMMUGroup:/ { grp = strip($0) }
+    /^Driver:/ { drv = strip($0) }
     function code(s) { n = split(s, p, "["); c = p[n]; sub(/\].*/, "", c); return c }
     function name(s) { sub(/ \[[0-9a-f]+\]$/, "", s); return s }
     /^Slot:/ { addr = strip($0) }
     /^Class:/ { cls = code(strip($0)) }
     /^Vendor:/ { v = strip($0); vid = code(v); vn = name(v) }
     /^Device:/ { d = strip($0); did = code(d); dn = name(d) }
-    /^$/ { if (addr != "") print addr, vid ":" did, cls, vn "|" dn; addr = "" }
-    END { if (addr != "") print addr, vid ":" did, cls, vn "|" dn }'
+    /^$/ { if (addr != "") out() }
+    END { if (addr != "") out() }'
 }
 
 for host in "$PASSC_SRCDIR"/tests/hosts/*.host; do
@@ -68,7 +76,7 @@ for host in "$PASSC_SRCDIR"/tests/hosts/*.host; do
         # second run diffs clean
         "$PASSC" facts --root "$dir" --pci-ids "$IDS" >"$T/again" 2>/dev/null
         if cmp -s "$T/out" "$T/again"; then ok; else bad "$name: two runs differ"; fi
-        # same devices, ids, classes and names as lspci
+        # same devices, ids, classes, groups, drivers and names as lspci
         from_yaml "$T/out" >"$T/ours"
         from_lspci "$dir" | sort >"$T/theirs"
         if [ -s "$T/theirs" ] && cmp -s "$T/ours" "$T/theirs"; then ok
@@ -92,6 +100,10 @@ if expect 0 "$PASSC" facts --root "$PASSC_FIXTURES/x870e" --pci-ids "$IDS" -o "$
    cmp -s "$T/o/h.yaml" "$T/x870e.yaml" && [ "$(find "$T/o" -type f | wc -l)" -eq 1 ]; then ok
 else bad "-o did not write exactly one complete file"; fi
 if expect 2 "$PASSC" facts --root "$PASSC_FIXTURES/x870e" -o "$T/nodir/h.yaml"; then ok; fi
+if [ -w /dev/full ]; then
+    if "$PASSC" facts --root "$PASSC_FIXTURES/x870e" >/dev/full 2>"$T/err"; then bad "write to a full disk succeeded"
+    elif [ $? -eq 2 ]; then ok; else bad "write to a full disk: wrong exit code"; fi
+fi
 if expect 2 "$PASSC" facts --bogus; then ok; fi
 if expect 2 "$PASSC" facts --root; then ok; fi
 if expect 2 "$PASSC" facts --root "$T" --facts "$EX"; then ok; fi
@@ -108,21 +120,35 @@ if expect 3 "$PASSC" facts --root "$T/r1" && grep -q 'not a PCI device entry' "$
 else bad "junk entry in devices/"; fi
 rm "$T/r1/sys/bus/pci/devices/loop"
 ln -s 0000:09:00.0 "$T/r1/sys/bus/pci/devices/0000:09:00.0"
-if expect 3 "$PASSC" facts --root "$T/r1" && grep -q '0000:09:00.0/vendor' "$T/err"; then ok
+if expect 3 "$PASSC" facts --root "$T/r1" && grep -q '0000:09:00.0: Too many levels' "$T/err"; then ok
 else bad "symlink loop as a device"; fi
 rm "$T/r1/sys/bus/pci/devices/0000:09:00.0"
 dev=$(readlink -f "$T/r1/sys/bus/pci/devices/0000:03:00.0")
 rm "$dev/vendor"
 if expect 3 "$PASSC" facts --root "$T/r1" && grep -q '0000:03:00.0/vendor' "$T/err"; then ok
 else bad "device without vendor"; fi
+mkdir "$dev/vendor"
+if expect 3 "$PASSC" facts --root "$T/r1" && grep -q 'vendor: not a regular file' "$T/err"; then ok
+else bad "vendor as a directory"; fi
+rmdir "$dev/vendor"
+mkfifo "$dev/vendor"
+if expect 3 "$PASSC" facts --root "$T/r1" && grep -q 'vendor: not a regular file' "$T/err"; then ok
+else bad "vendor as a FIFO"; fi
+rm "$dev/vendor"
 echo 0x8086 >"$dev/vendor"
 # a loop in a USB tree and a FIFO for a sysfs file must not hang the scan
 ln -s .. "$dev/usb9"
 rm -f "$dev/reset_method"
 mkfifo "$dev/reset_method"
 if expect 0 "$PASSC" facts --root "$T/r1"; then ok; fi
-# a vanished device's link in a group is harmless; a garbage group is unknown
 rm "$dev/usb9" "$dev/reset_method"
+# no revision/subsystem file and no config space: those facts are left out
+# (libpci would report 0xff as known), with a warning
+rm -f "$dev/revision" "$dev/config" "$dev/subsystem_vendor"
+if expect 0 "$PASSC" facts --root "$T/r1" && grep -q 'warning: .*config' "$T/err" &&
+   awk '/^- address: "0000:03:00.0"/ { on = 1; next } /^- / { on = 0 } on' "$T/out" >"$T/dev" &&
+   grep -q '^  id: "8086:125c"' "$T/dev" && ! grep -q -e '^  revision:' -e '^  subsystem:' "$T/dev"; then ok
+else bad "unreadable revision/subsystem presented as facts"; fi
 
 # hostile snapshots: exit 3 with file:line:col and F001
 n=0

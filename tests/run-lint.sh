@@ -100,6 +100,44 @@ else
     bad "seed spec or snapshot missing ($seed, $snap)"
 fi
 
+# ---- regression: a broken quirks table is reported once per run, not per spec ----
+expect_rc 0 "two specs, broken quirks" "$PASSC" lint --quirks "$src/tests/lint/fail.pass" \
+    "$src/examples/vm102.pass" "$src/examples/vm102.pass"
+n=$(grep -c "quirks table" "$tmp/out")
+if [ "$n" -eq 1 ]; then ok; else bad "broken quirks table reported $n times, want 1"; fi
+
+# ---- rules against the fixture hosts of tests/mkhost (--root) ----
+# case SPEC HOST RC MUST MUSTNOT: MUST are "severity:Pxxx" that must be in
+# the gcc output, MUSTNOT are rule ids that must not.
+lint_case() {
+    spec=$1 host=$2 want=$3 must=$4 mustnot=$5
+    root=${PASSC_FIXTURES:-$src/build/fixtures}/$host
+    if [ ! -d "$root" ]; then bad "fixture host $host missing under $root"; return; fi
+    expect_rc "$want" "lint cases/$spec.pass on $host" \
+        "$PASSC" lint --format gcc --root "$root" "$src/tests/lint/cases/$spec.pass"
+    for m in $must; do
+        if grep -q ": ${m%%:*}: .*\[${m#*:}\]\$" "$tmp/out"; then ok; else
+            bad "cases/$spec.pass: no ${m%%:*} ${m#*:}"; sed 's/^/  | /' "$tmp/out" >&2
+        fi
+    done
+    for r in $mustnot; do
+        if grep -q "\[$r\]\$" "$tmp/out"; then bad "cases/$spec.pass: unexpected $r"; else ok; fi
+    done
+}
+lint_case consumer-gpu    consumer    1 "error:P024" "P031 P025 P028"
+lint_case consumer-bridge consumer    1 "error:P031 error:P025 warning:P027" "P024"
+lint_case twin-ids        twin-xhci   1 "error:P026 warning:P032 warning:P028" "P025"
+lint_case twin-start      twin-xhci   0 "" "P026 P032 P028 P024"
+lint_case iommu-off       iommu-off   1 "error:P023 warning:P029" "P024 P021"
+lint_case moved           iommu-off   1 "error:P021 error:P020" "P026"
+lint_case tb-router       thunderbolt 1 "error:P033 error:P024" ""
+lint_case tb-tunnels      thunderbolt 1 "error:P024" "P033 P010"
+# the hints, in the text format
+"$PASSC" lint --root "${PASSC_FIXTURES:-$src/build/fixtures}/iommu-off" \
+    "$src/tests/lint/cases/moved.pass" >"$tmp/out" 2>&1
+has "$tmp/out" "fix: 10de:2783 is at 0000:01:00.0: moved there?" "P021 moved hint"
+has "$tmp/out" "amd_iommu=on does nothing" "P023 AMD note"
+
 # ---- git pre-commit hook in a scratch repository ----
 repo=$tmp/repo
 mkdir -p "$repo/hosts" "$repo/bin"
@@ -120,7 +158,8 @@ ln -s "$PASSC" "$repo/bin/passc"
 commit() { (cd "$repo" && PATH="$repo/bin:$PATH" git commit -q -m "$1"); }
 (cd "$repo" && git add bad.pass)
 expect_rc 1 "hook refuses a bad spec" commit bad
-has "$tmp/out" "bad.pass:15:9: error:" "hook output (gcc format)"
+# git sends a hook's stdout to stderr
+has "$tmp/err" "bad.pass:15:9: error:" "hook output (gcc format)"
 has "$tmp/err" "commit refused" "hook says why"
 (cd "$repo" && git reset -q bad.pass && git add good.pass)
 expect_rc 0 "hook accepts a good spec" commit good
