@@ -56,6 +56,8 @@ static const char body[] =
     "    done <\"$state_file\"\n"
     "}\n"
     "\n"
+    "need qm update-initramfs\n"
+    "[ -z \"$zfs_dataset\" ] || need zfs\n"
     "check_stopped\n"
     "\n"
     "changed=0\n"

@@ -32,6 +32,7 @@ static const char body[] =
     "    esac\n"
     "done\n"
     "\n"
+    "need qm update-initramfs\n"
     "check_stopped\n"
     "mkdir -p \"$lib/state\"\n"
     "changed=0\n"

@@ -168,6 +168,17 @@ check "rollback, backup lost: leaves other settings, says so" sh -c '[ "$1" = 24
 run "$R"
 check "rollback, backup lost, twice: exit 0" [ $? = 0 ]
 
+# ---- not a Proxmox host: the tools are missing ----
+fresh
+(cd "$work/t/cwd" && PATH=/usr/bin:/bin sh "$A") >"$work/t/out" 2>&1
+check "apply without qm on PATH: refuses before changing anything" sh -c '[ "$1" != 0 ] && grep -q "qm not found on PATH" "$2"' sh $? "$work/t/out"
+check "apply without qm: files unchanged, no backup" sh -c '[ "$1" = 0 ]' sh "$(nbackups)"
+mkdir -p "$work/t/nozfs"
+ln -s "$sandbox/bin/qm" "$sandbox/bin/update-initramfs" "$work/t/nozfs/"
+(cd "$work/t/cwd" && PATH=$work/t/nozfs:/usr/bin:/bin sh "$A") >"$work/t/out" 2>&1
+check "apply without zfs while the spec names a dataset: refuses" sh -c '[ "$1" != 0 ] && grep -q "zfs not found on PATH" "$2"' sh $? "$work/t/out"
+check "apply without zfs: files unchanged" same_tree "$before"
+
 # ---- a running VM ----
 fresh
 QM_RUNNING=102

@@ -51,6 +51,15 @@ check_stopped() {
     done
 }
 
+# Checked before anything changes: a tool missing half way would leave
+# the work half done.
+need() {
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null 2>&1 ||
+            die "$tool not found on PATH: run this on the Proxmox VE host, as root"
+    done
+}
+
 update_initramfs_if_pending() {
     if [ -f "$lib/state/initramfs.pending" ]; then
         say 'running update-initramfs -u -k all (vfio.conf changed)'
@@ -147,6 +156,8 @@ EOF
     done <"$state_file"
 }
 
+need qm update-initramfs
+[ -z "$zfs_dataset" ] || need zfs
 check_stopped
 
 changed=0
