@@ -266,6 +266,115 @@ static const struct rule_info catalogue[] = {
  "`tunnels`.\n"
  "Example:\n"
  "    usb4 78:00.0 1b21:2425 { tunnels 79:00.3 79:00.4 }\n"},
+/* P040-P044: `passc import` reading an existing <vmid>.conf and vfio.conf
+ * (pveconf.c, modprobe.c, import.c; ids defined in pveconf.h). */
+{"P040", "import-dropped-line", SEV_WARNING, false,
+ "a line of the VM config that Proxmox drops when it loads the file",
+ "Why: Proxmox reads <vmid>.conf non-strictly: a line it cannot parse, an\n"
+ "unknown setting, a value its schema rejects (a hostpci value included),\n"
+ "`delete:` outside [PENDING] or the lines of an unknown [section] only\n"
+ "cause a warning at load, and the line is gone after the next write. When\n"
+ "a hostpciN is set twice, only the last one counts. passc imports what\n"
+ "Proxmox keeps, so such a line is not imported. A file with binary data\n"
+ "(a NUL byte) is not a VM config at all: that is an error and nothing is\n"
+ "imported.\n"
+ "Fix: correct or delete the line in the config (`qm set` writes values\n"
+ "Proxmox accepts), or add what it meant to the spec by hand.\n"
+ "Example:\n"
+ "    hostpci0: 0000:02:00.0,pcie=2     # pcie is a boolean: 1/0, on/off\n"},
+{"P041", "import-unsupported", SEV_WARNING, false,
+ "valid for Proxmox, but a spec cannot express it; not imported",
+ "Why: some hostpci values work in Proxmox but have no spec form yet: a\n"
+ "PCI resource mapping (mapping=), several host functions joined by ';'\n"
+ "into one guest device, driver=keep, a romfile/mdev with '\"' or control\n"
+ "characters, no host= at all, or an address that matches Proxmox's\n"
+ "pattern but cannot exist (slot > 1f, function > 7). Such a slot is left\n"
+ "out of the imported spec, and a build from it would drop the slot.\n"
+ "As a note (info): vfio.conf subsystem/class fields after vendor:device,\n"
+ "and, with facts, a vfio.conf id no device of the imported VM has\n"
+ "(`passc build` writes ids= from the spec's devices only, so it would\n"
+ "leave it out).\n"
+ "Fix: keep the hostpci line by hand, or write the device in the spec\n"
+ "another way: the mapped device's address, all-functions instead of ';',\n"
+ "one slot per function.\n"
+ "Example:\n"
+ "    hostpci0: 0000:02:00.0;0000:02:00.1   # spec: gpu 02:00.0 { all-functions }\n"},
+{"P042", "modprobe-trap", SEV_WARNING, false,
+ "modprobe.d text that silently does less than it says",
+ "Why: kmod takes '#' as a comment only in column 1 and splits options at\n"
+ "whitespace; vfio-pci keeps only the last ids= it is given. So an\n"
+ "indented comment, a '#' after an option, a comment continued by a\n"
+ "trailing '\\' on the line above, a space inside the ids= list, a second\n"
+ "ids= line, an entry that is not vvvv:dddd, or an unknown command each\n"
+ "make the file bind fewer devices than it lists, with at most a line in\n"
+ "the kernel log. Binary data (a NUL byte) is an error: not a modprobe.d\n"
+ "file.\n"
+ "Fix: one `options vfio-pci ids=` line, ids comma-separated without\n"
+ "spaces, comments on their own line with '#' in column 1.\n"
+ "Example:\n"
+ "    options vfio-pci ids=10de:2783,10de:22bc     # not: ids=10de:2783, 10de:22bc\n"},
+{"P043", "import-pending", SEV_INFO, false,
+ "the config has [PENDING] changes; the current values are imported",
+ "Why: Proxmox keeps changes that cannot be applied to a running VM in\n"
+ "[PENDING] and applies them at the next VM start or stop. passc imports\n"
+ "the values in effect now; the pending keys are listed in the message and\n"
+ "in a comment of the imported spec.\n"
+ "Fix: stop and start the VM (`qm pending VMID` shows what changes), then\n"
+ "import again; or edit the spec to the pending values.\n"
+ "Example:\n"
+ "    [PENDING]\n"
+ "    hostpci2: 0000:77:00.0,pcie=1\n"},
+{"P044", "import-not-on-host", SEV_WARNING, true,
+ "a hostpci address or vfio.conf id that the host's facts do not know",
+ "Why: with facts (--facts, --root or the live host), import checks the\n"
+ "config against the host: Proxmox fails to start a VM whose hostpci\n"
+ "address holds no device (\"no PCI device found\"), and an ids= entry no\n"
+ "device has binds nothing (often left over from old hardware). The slot\n"
+ "is still imported, with the kind its options suggest (gpu for x-vga or\n"
+ "legacy-igd, else pci), so `passc lint` with the same facts reports it\n"
+ "again as P020.\n"
+ "Fix: find where the device is now (`lspci -nn`, `passc facts`) and\n"
+ "correct the address in the spec; remove stale ids from ids=.\n"
+ "Example:\n"
+ "    warning: hostpci0: 0000:02:00.0 is not on this host (live /sys) [P044]\n"},
+/* F001-F003: the facts layer's own findings (facts_yaml.c, facts_sysfs.c;
+ * ids defined in facts_impl.h).  Facts are only read when asked for, so
+ * they count as needing facts. */
+{"F001", "facts-snapshot", SEV_ERROR, true,
+ "a facts snapshot cannot be read as facts",
+ "Why: rules trust the snapshot about the host; one that says something\n"
+ "wrong is worse than none. So any doubt (a file that cannot be read, YAML\n"
+ "that does not parse, no `passc-facts: 1`, a missing host/devices section\n"
+ "or required key, a value of the wrong type, a bad address or id, a key\n"
+ "or device given twice) refuses the whole snapshot: passc stops with\n"
+ "exit code 3 at the offending node. An unknown key only gets a warning\n"
+ "and is ignored (a snapshot from a newer passc).\n"
+ "Fix: write the snapshot again with `passc facts -o FILE` on the host,\n"
+ "or correct the place the message points at (see examples/hosts/).\n"
+ "Example:\n"
+ "    host.yaml:1:1: error: snapshot lacks 'devices' [F001]\n"},
+{"F002", "host-fact-unreadable", SEV_WARNING, true,
+ "one device or file of the host could not be read; that fact is left unknown",
+ "Why: reading a live host (or a --root tree) goes on when a single sysfs\n"
+ "file or libpci field fails: the fact (reset methods, IOMMU group) stays\n"
+ "unknown and the rules that need it stay quiet about it; a device whose\n"
+ "id or class cannot be read is left out. A finding that is missing for\n"
+ "that reason is not proof that all is well.\n"
+ "Fix: check the device or file the message names (permissions, a device\n"
+ "removed during the scan), then run again, as root if access was denied.\n"
+ "Example:\n"
+ "    warning: 0000:02:00.0: reset_method unreadable; reset methods unknown [F002]\n"},
+{"F003", "host-unreadable", SEV_ERROR, true,
+ "the host's PCI tree as a whole cannot be read",
+ "Why: without the device list (no /sys/bus/pci/devices, a --root that is\n"
+ "not a directory, a missing libpci file, an entry that is not a PCI\n"
+ "address, a device listed twice, an unreadable --pci-ids file, libpci\n"
+ "failing) there are no facts to check against; passc stops with exit\n"
+ "code 3 rather than lint against an empty host.\n"
+ "Fix: check the path in the message (--root must be the root of a host\n"
+ "tree, with sys/bus/pci/devices below it), or use a snapshot (--facts).\n"
+ "Example:\n"
+ "    error: cannot read host facts: /tmp/host is not a directory [F003]\n"},
 };
 
 const struct rule_info *rule_catalogue(size_t *n)

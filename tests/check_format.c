@@ -222,6 +222,49 @@ START_TEST(sarif_uri_is_percent_encoded)
 }
 END_TEST
 
+/* Import and facts findings (P042, F001) in SARIF point at their own
+ * catalogue entry, which carries the catalogue's text and level. */
+START_TEST(sarif_import_and_facts_rules_from_catalogue)
+{
+    arena *a = arena_new();
+    struct diag_list l;
+    diag_init(&l, a);
+    struct source *s = source_from_text(a, "vfio.conf", "  # x\n", 6);
+    diag_add(&l, "P042", SEV_WARNING, (src_loc){s, 0, 5}, "indented comment");
+    diag_add(&l, "F001", SEV_ERROR, (src_loc){s, 2, 3}, "not a snapshot");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    diag_print_sarif(f, &l);
+    fclose(f);
+    json_object *root = json_tokener_parse(buf);
+    ck_assert_ptr_nonnull(root);
+    json_object *run = json_object_array_get_idx(get(root, "runs"), 0);
+    json_object *rules = get(get(get(run, "tool"), "driver"), "rules");
+    json_object *results = get(run, "results");
+    ck_assert_uint_eq(json_object_array_length(results), 2);
+    static const char *want[] = {"P042", "F001"};
+    for (size_t i = 0; i < 2; i++) {
+        json_object *res = json_object_array_get_idx(results, i);
+        int idx = json_object_get_int(get(res, "ruleIndex"));
+        json_object *r = json_object_array_get_idx(rules, (size_t)idx);
+        ck_assert_ptr_nonnull(r);
+        ck_assert_str_eq(json_object_get_string(get(r, "id")), want[i]);
+        const struct rule_info *ri = rule_find(want[i]);
+        ck_assert_ptr_nonnull(ri);
+        ck_assert_str_eq(json_object_get_string(get(r, "name")), ri->name);
+        ck_assert_str_eq(json_object_get_string(get(get(r, "help"), "text")),
+                         ri->explain);
+        ck_assert_str_eq(json_object_get_string(get(get(r, "defaultConfiguration"),
+                                                    "level")),
+                         i == 0 ? "warning" : "error");
+    }
+    json_object_put(root);
+    free(buf);
+    arena_free(a);
+}
+END_TEST
+
 Suite *suite_format(void)
 {
     Suite *s = suite_create("format");
@@ -232,6 +275,7 @@ Suite *suite_format(void)
     tcase_add_test(tc, json_survives_bad_bytes_and_no_location);
     tcase_add_test(tc, sarif_is_2_1_0_with_rules_and_results);
     tcase_add_test(tc, sarif_uri_is_percent_encoded);
+    tcase_add_test(tc, sarif_import_and_facts_rules_from_catalogue);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "facts_impl.h"
 #include "lint_util.h"
+#include "pveconf.h"
 #include "quirks.h"
 
 #define SEED() struct seed s = seed_build("vm102.pass", NULL); struct lt *t = s.t
@@ -579,7 +581,16 @@ START_TEST(catalogue_has_every_rule_with_text)
         "P001", "P002", "P003", "P004", "P005", "P006", "P007", "P008",
         "P009", "P010", "P011", "P012", "P013", "P014", "P020", "P021",
         "P022", "P023", "P024", "P025", "P026", "P027", "P028", "P029",
-        "P030", "P031", "P032", "P033"};
+        "P030", "P031", "P032", "P033",
+        /* import (pveconf.h) and the facts layer (facts_impl.h) */
+        "P040", "P041", "P042", "P043", "P044",
+        "F001", "F002", "F003"};
+    /* Rules that only run (or only arise) when facts are read: the lint
+     * rules P020-P033, import's P044 and the facts layer's own F ids. */
+    static const char *with_facts[] = {
+        "P020", "P021", "P022", "P023", "P024", "P025", "P026", "P027",
+        "P028", "P029", "P030", "P031", "P032", "P033", "P044",
+        "F001", "F002", "F003"};
     size_t n;
     const struct rule_info *cat = rule_catalogue(&n);
     ck_assert_uint_eq(n, sizeof ids / sizeof ids[0]);
@@ -590,10 +601,28 @@ START_TEST(catalogue_has_every_rule_with_text)
         ck_assert_msg(strstr(cat[i].explain, "Why:") && strstr(cat[i].explain, "Fix:") &&
                       strstr(cat[i].explain, "Example:"), "%s explain incomplete", cat[i].id);
         ck_assert_uint_gt(strlen(cat[i].summary), 10);
-        ck_assert_int_eq(cat[i].needs_facts, strcmp(cat[i].id, "P020") >= 0);
+        bool facts = false;
+        for (size_t k = 0; k < sizeof with_facts / sizeof with_facts[0]; k++)
+            facts = facts || !strcmp(cat[i].id, with_facts[k]);
+        ck_assert_msg(cat[i].needs_facts == facts, "%s needs_facts", cat[i].id);
     }
+    /* The ids other modules emit through their #defines are found, by id
+     * and by name, with the severity those modules use by default. */
+    ck_assert_ptr_nonnull(rule_find(RULE_IMPORT_DROPPED));
+    ck_assert_ptr_nonnull(rule_find(RULE_IMPORT_UNSUPPORTED));
+    ck_assert_ptr_nonnull(rule_find(RULE_IMPORT_PENDING));
+    ck_assert_ptr_nonnull(rule_find(RULE_IMPORT_NOT_ON_HOST));
+    ck_assert_ptr_nonnull(rule_find(FACTS_RULE_DEVICE));
+    ck_assert_int_eq(rule_find(RULE_MODPROBE_TRAP)->sev, SEV_WARNING);
+    ck_assert_int_eq(rule_find(FACTS_RULE_SNAPSHOT)->sev, SEV_ERROR);
+    ck_assert_int_eq(rule_find(FACTS_RULE_HOST)->sev, SEV_ERROR);
+    ck_assert_int_eq(rule_find("import-pending")->sev, SEV_INFO);
+    ck_assert_str_eq(rule_find("f002")->id, "F002");
+    ck_assert_str_eq(rule_find("modprobe-trap")->id, "P042");
     ck_assert_ptr_nonnull(rule_find("p024"));
     ck_assert_ptr_null(rule_find("P015"));
+    ck_assert_ptr_null(rule_find("P045"));
+    ck_assert_ptr_null(rule_find("F004"));
     ck_assert_ptr_null(rule_find("group"));
     ck_assert_ptr_null(rule_find(NULL));
 }

@@ -34,9 +34,29 @@ export NO_COLOR=1
 # ---- passc rules / passc explain ----
 expect_rc 0 "passc rules" "$PASSC" rules
 n=$(wc -l <"$tmp/out")
-if [ "$n" -eq 28 ]; then ok; else bad "passc rules: $n lines, want 28 (P001-P014, P020-P033)"; fi
+if [ "$n" -eq 36 ]; then ok; else
+    bad "passc rules: $n lines, want 36 (P001-P014, P020-P033, P040-P044, F001-F003)"
+fi
 has "$tmp/out" "P024  group-not-viable" "passc rules"
 has "$tmp/out" "P033  usb4-links" "passc rules"
+# import's and the facts layer's ids are in the catalogue too, in id order:
+# every P id, then the F ids.
+for w in "P040  import-dropped-line" "P041  import-unsupported" \
+         "P042  modprobe-trap" "P043  import-pending" "P044  import-not-on-host" \
+         "F001  facts-snapshot" "F002  host-fact-unreadable" "F003  host-unreadable"; do
+    has "$tmp/out" "$w" "passc rules"
+done
+if cut -c1-4 "$tmp/out" | LC_ALL=C sort -c -k1.1,1.1r -k1.2 2>/dev/null; then ok; else
+    bad "passc rules: ids not in order P001..P044 then F001..F003"; cut -c1-4 "$tmp/out" | tr '\n' ' ' >&2
+fi
+for r in P042 modprobe-trap F001 facts-snapshot; do
+    expect_rc 0 "passc explain $r" "$PASSC" explain "$r"
+    case $r in P042|modprobe-trap) id="P042 modprobe-trap (warning)" ;;
+               *) id="F001 facts-snapshot (error, needs facts)" ;; esac
+    for w in "$id" "Why:" "Fix:" "Example:"; do
+        has "$tmp/out" "$w" "passc explain $r"
+    done
+done
 for r in P024 group-not-viable p024; do
     expect_rc 0 "passc explain $r" "$PASSC" explain "$r"
     for w in "P024 group-not-viable" "Why:" "Fix:" "Example:"; do
@@ -87,6 +107,10 @@ if command -v python3 >/dev/null 2>&1; then
     # shellcheck disable=SC2016  # "$schema" is a JSON key, not a variable
     expect_rc 0 "SARIF output is 2.1.0" python3 -c \
         'import json,sys; d=json.load(open(sys.argv[1])); assert d["version"]=="2.1.0" and "$schema" in d and d["runs"][0]["tool"]["driver"]["rules"]' \
+        "$tmp/fail.sarif"
+    # tool.driver.rules is the whole catalogue, import and facts ids included
+    expect_rc 0 "SARIF rules include P040-P044 and F001-F003" python3 -c \
+        'import json,sys; ids=[r["id"] for r in json.load(open(sys.argv[1]))["runs"][0]["tool"]["driver"]["rules"]]; want=["P040","P041","P042","P043","P044","F001","F002","F003"]; assert len(ids)==36 and ids[-8:]==want, ids' \
         "$tmp/fail.sarif"
 fi
 
