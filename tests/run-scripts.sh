@@ -308,12 +308,11 @@ if [ "$parser" = yes ]; then
     check "passc build vm102.pass matches the golden files" sh -c '"$1" build "$2" --no-facts -o "$3" >/dev/null && diff -r "$4" "$3"' \
         sh "$PASSC" "$sandbox/vm102.pass" "$work/vm102-passc" "$src/tests/golden/vm102"
     if [ -f "$src/examples/vm102.pass" ]; then
-        # the example also says `vga none`, so its 102.conf has one more line
         "$PASSC" build "$src/examples/vm102.pass" --no-facts -o "$work/ex" >/dev/null 2>&1
         check "passc build examples/vm102.pass: the seed's vfio.conf options line" \
             [ "$(grep -v '^#' "$work/ex/vfio.conf" 2>/dev/null)" = "options vfio-pci ids=10de:2783,10de:22bc,1b21:2426,1b21:2425,1022:15b6,1022:15b7" ]
-        check "passc build examples/vm102.pass: 102.conf is the golden one plus vga: none" \
-            [ "$(cat "$work/ex/102.conf" 2>/dev/null)" = "$(cat "$src/tests/golden/vm102/102.conf"; echo 'vga: none')" ]
+        check "passc build examples/vm102.pass: 102.conf is the golden one" \
+            cmp -s "$work/ex/102.conf" "$src/tests/golden/vm102/102.conf"
     fi
 else
     echo "note: the parser is still a scaffold here; passc build cases skipped"
