@@ -15,8 +15,7 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-function
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(WARN) $(CFLAGS) \
-             -Iinclude -I$(B) $(PKG_CFLAGS) \
-             -DPASSC_DATADIR='"$(PREFIX)/share/passc"'
+             -Iinclude -I$(B) $(PKG_CFLAGS)
 ASAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 LEX_SRC  := $(wildcard grammar/*.l)
@@ -31,7 +30,7 @@ TOBJS    := $(patsubst tests/%.c,$(B)/t_%.o,$(TSRCS) tests/test_main.c)
 ATOBJS   := $(patsubst $(B)/%.o,$(BA)/%.o,$(TOBJS))
 HDRS     := $(wildcard include/*.h tests/*.h)
 
-.PHONY: all deps deps-check deps-demo demo check check-unit check-asan \
+.PHONY: FORCE all deps deps-check deps-demo demo check check-unit check-asan \
         check-cli bench install clean
 .DELETE_ON_ERROR:
 # Keep the generated scanner and parser: as intermediates make would delete
@@ -61,6 +60,15 @@ $(B)/%.c $(B)/%.h: grammar/%.l $(patsubst grammar/%.y,$(B)/%.h,$(YACC_SRC)) | $(
 
 # Generated code is not ours to make -Wextra clean (flex's unused params).
 $(B)/lexer.o $(B)/parser.o $(BA)/lexer.o $(BA)/parser.o: WARN += -Wno-unused-parameter -Wno-shadow -Wno-sign-compare
+
+# The install prefix is compiled in (where quirks.yaml lives); config.h is
+# rewritten only when PREFIX changes, so `make install PREFIX=/usr` after a
+# plain `make` rebuilds what depends on it instead of baking in the old one.
+$(B)/config.h: FORCE | $(B)
+	@echo '#define PASSC_DATADIR "$(PREFIX)/share/passc"' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+FORCE:
+$(B)/driver.o $(BA)/driver.o: $(B)/config.h
 
 $(B)/%.o: compiler/%.c $(HDRS) $(GEN_H) | $(B)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "config.h"
 #include "driver.h"
 #include "emit.h"
 #include "facts.h"

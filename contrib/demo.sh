@@ -16,7 +16,9 @@ echo "\$ passc lint $spec"
 rc=0
 $vg "$passc" lint "$spec" || rc=$?
 [ "$rc" -le 1 ] || exit "$rc"
+[ "$rc" -eq 0 ] && echo "(clean: no findings; exit 0)"
 echo
+mkdir -p "$(dirname "$out")"
 echo "\$ passc build $spec -o $out"
 $vg "$passc" build "$spec" -o "$out"
 echo
@@ -25,15 +27,18 @@ for f in "$out"/vfio.conf "$out"/102.conf; do
     cat "$f"
 done
 echo
-echo "Scripts (run on the Proxmox host as root; PASSC_ROOT=DIR runs them against a copy):"
-echo "  $out/apply.sh     stops if VM 102 runs; backs up vfio.conf and every VM key it"
-echo "                    changes under /var/lib/passc/backup/102/<time>/; snapshots"
-echo "                    rpool/ROOT/pve-1; installs vfio.conf; qm set the hostpci and"
-echo "                    settings lines; update-initramfs -u -k all; asks for a reboot."
-echo "  $out/rollback.sh  restores exactly what apply.sh changed from its newest backup"
-echo "                    (or the one named), update-initramfs, reboot hint; prints the"
-echo "                    zfs rollback command instead of running it."
-echo "  $out/verify.sh    after the reboot: each device at its address, with its id,"
-echo "                    bound to vfio-pci, and the IOMMU on; non-zero exit on failure."
-echo "  $out/verify.ps1   in the Windows guest: each device present with Status OK,"
-echo "                    USB4 Host Router included."
+echo "Scripts in $out/ (run on the Proxmox host as root; PASSC_ROOT=DIR runs them against a copy):"
+cat <<'EOT'
+  apply.sh     compares the spec with the host and changes nothing if they match; refuses
+               while VM 102 runs (--force overrides); backs up vfio.conf and every VM key
+               it changes under /var/lib/passc/backup/102/<time>/; zfs snapshot
+               rpool/ROOT/pve-1@passc-102-<time>; installs vfio.conf atomically; qm set
+               the hostpci and settings lines; update-initramfs -u -k all; asks for a reboot.
+  rollback.sh  restores exactly what apply.sh changed, from its newest backup (or the one
+               named); update-initramfs; reboot hint; prints the zfs rollback command
+               instead of running it.
+  verify.sh    after the reboot: IOMMU on, each device at its address with its id and
+               bound to vfio-pci; one line per check, exit 1 on any failure.
+  verify.ps1   in the Windows guest: each device present with Status OK, the USB4 Host
+               Router included; exit 1 on any failure.
+EOT

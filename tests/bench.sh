@@ -30,6 +30,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 echo "== passc lint --no-facts on generated specs (front end + spec rules)"
 "$src/tests/genspec.sh" 1000 >"$tmp/1k.pass"
 "$src/tests/genspec.sh" 10000 >"$tmp/10k.pass"
+ms_1k='' ms_10k=''
 for n in 1k 10k; do
     f=$tmp/$n.pass
     bytes=$(wc -c <"$f")
@@ -38,11 +39,14 @@ for n in 1k 10k; do
     mbs=$(awk -v b="$bytes" -v ms="$ms" 'BEGIN { printf "%.1f", b / 1048576 / (ms / 1000) }')
     printf '%-4s %9d bytes  %9s ms  %7s MB/s  max RSS %7s KiB  (%.1f x input)\n' \
         "$n" "$bytes" "$ms" "$mbs" "$rss" "$(awk -v r="$rss" -v b="$bytes" 'BEGIN { print r * 1024 / b }')"
-    eval "ms_$n=\$ms"
+    if [ "$n" = 1k ]; then ms_1k=$ms; else ms_10k=$ms; fi
 done
 echo "time ratio 10k/1k: $(ratio "$ms_10k" "$ms_1k")  (10.00 is linear)"
-"$passc" lint --no-facts "$tmp/10k.pass" >"$tmp/lint.out" 2>&1 && echo "10k spec lints clean" ||
-    { echo "10k spec did not lint clean:"; head -5 "$tmp/lint.out"; }
+if "$passc" lint --no-facts "$tmp/10k.pass" >"$tmp/lint.out" 2>&1; then
+    echo "10k spec lints clean"
+else
+    echo "10k spec did not lint clean:"; head -5 "$tmp/lint.out"
+fi
 
 if [ -x "$src/tests/mkhost" ] && command -v lspci >/dev/null; then
     echo "== passc facts on a 4,096-device host root vs lspci -nnk on the same tree"
