@@ -572,7 +572,8 @@ START_TEST(output_parent_unwritable)
 END_TEST
 
 /* Writes a model's artifacts where PASSC_EMIT_DUMP says (run-scripts.sh
- * uses this while no parser is available); else into a temp dir. */
+ * runs the scripts of the hand-built models, whose names no spec can
+ * hold); else into a temp dir. */
 START_TEST(emit_all_writes_a_build)
 {
     arena *a = arena_new();
