@@ -70,7 +70,9 @@ int pveconf_parse(arena *a, const struct source *src, struct pve_conf *out,
                   struct diag_list *diags);
 
 /* Parses one hostpci value (the part after "hostpciN:").  Returns -1 with a
- * P040 diagnostic when Proxmox's schema rejects it. */
+ * P040 diagnostic when Proxmox's schema rejects it (Proxmox drops the line),
+ * -2 with a P041 diagnostic when the schema takes it but the address cannot
+ * exist (Proxmox keeps the line, the slot is not imported). */
 int pve_hostpci_parse(arena *a, const char *value, src_loc value_loc,
                       struct pve_hostpci *out, struct diag_list *diags);
 
