@@ -13,7 +13,8 @@
 
 #define PVE_MAX_HOSTPCI 16
 
-/* Rule ids of import findings (catalogue entries: see the import report). */
+/* Rule ids of import findings (their catalogue entries, shown by `passc
+ * explain` and in SARIF, are in compiler/rules_catalogue.c). */
 #define RULE_IMPORT_DROPPED     "P040"  /* a line Proxmox drops on load */
 #define RULE_IMPORT_UNSUPPORTED "P041"  /* valid for Proxmox, not expressible in a spec */
 #define RULE_MODPROBE_TRAP      "P042"  /* modprobe.d text that silently does less */
