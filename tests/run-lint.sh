@@ -68,6 +68,15 @@ has "$tmp/err" "unknown rule" "explain unknown rule"
 expect_rc 2 "explain without rule" "$PASSC" explain
 expect_rc 2 "rules with an argument" "$PASSC" rules P024
 
+# ---- only one facts source (a second would silently win) ----
+for two in "--facts a.yaml --root /" "--root / --no-facts" "--no-facts --facts a.yaml" "--no-facts --no-facts"; do
+    # shellcheck disable=SC2086  # $two is the option list
+    expect_rc 2 "lint $two" "$PASSC" lint $two "$src/examples/vm102.pass"
+    has "$tmp/err" "give only one of --facts, --root, --no-facts" "lint $two"
+done
+expect_rc 2 "build --root / --facts a.yaml" "$PASSC" build --root / --facts a.yaml -o "$tmp/two" "$src/examples/vm102.pass"
+has "$tmp/err" "give only one of --facts, --root, --no-facts" "build with two facts sources"
+
 # ---- the hook files ----
 if command -v shellcheck >/dev/null 2>&1; then
     expect_rc 0 "shellcheck contrib/git-pre-commit" shellcheck "$src/contrib/git-pre-commit"
