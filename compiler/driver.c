@@ -26,6 +26,19 @@ static int usage_error(const char *cmd, const char *msg, const char *arg)
     return EXIT_USAGE;
 }
 
+/* --facts, --root and --no-facts each say where the facts come from; a
+ * second one would silently override the first, so it is a usage error.
+ * Returns -1 then (already reported). */
+static int set_facts_src(const char *cmd, struct run_opts *o,
+                         enum facts_src src, const char *arg)
+{
+    if (o->facts_src != FACTS_AUTO)
+        return usage_error(cmd, "give only one of --facts, --root, --no-facts", NULL), -1;
+    o->facts_src = src;
+    o->facts_arg = arg;
+    return 0;
+}
+
 /* Parses the options shared by build and lint.  Returns -1 on usage error
  * (already reported). */
 static int parse_opts(int argc, char **argv, struct run_opts *o)
@@ -50,20 +63,15 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
             o->out_dir = argv[++i];
         } else if (!strcmp(a, "--facts")) {
             NEED_ARG();
-            if (o->facts_src != FACTS_AUTO)
-                return usage_error(cmd, "give only one of --facts, --root, --no-facts", NULL), -1;
-            o->facts_src = FACTS_FILE;
-            o->facts_arg = argv[++i];
+            if (set_facts_src(cmd, o, FACTS_FILE, argv[++i]) < 0)
+                return -1;
         } else if (!strcmp(a, "--root")) {
             NEED_ARG();
-            if (o->facts_src != FACTS_AUTO)
-                return usage_error(cmd, "give only one of --facts, --root, --no-facts", NULL), -1;
-            o->facts_src = FACTS_ROOT;
-            o->facts_arg = argv[++i];
+            if (set_facts_src(cmd, o, FACTS_ROOT, argv[++i]) < 0)
+                return -1;
         } else if (!strcmp(a, "--no-facts")) {
-            if (o->facts_src != FACTS_AUTO)
-                return usage_error(cmd, "give only one of --facts, --root, --no-facts", NULL), -1;
-            o->facts_src = FACTS_NONE;
+            if (set_facts_src(cmd, o, FACTS_NONE, NULL) < 0)
+                return -1;
         } else if (!strcmp(a, "--format") || !strcmp(a, "-f")) {
             NEED_ARG();
             if (diag_format_parse(argv[++i], &o->fmt) < 0)

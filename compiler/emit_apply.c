@@ -209,18 +209,9 @@ void emit_apply_sh(const struct model *m, struct strbuf *out)
     sb_add(out, ", after saving what it changes under\n"
                 "# /var/lib/passc/backup/VMID/TIMESTAMP for rollback.sh.  Refuses while a VM\n"
                 "# runs (--force overrides).  Every path is under $PASSC_ROOT when set;\n"
-                "# qm, update-initramfs and zfs come from PATH.\n"
-                "# Text from the spec appears only as single-quoted data, so shellcheck's\n"
-                "# guesses about quotes and $ inside such strings do not apply:\n"
-                "# shellcheck disable=SC1112,SC2016\n"
-                "set -eu\n\n");
-    if (m->nvms == 0) {
-        /* Backups are kept per VM: with none there is nowhere to record
-         * what would change, so nothing is changed. */
-        sb_add(out, "echo 'passc: error: the spec names no VM: there is nothing to apply' >&2\nexit 1\n");
+                "# qm, update-initramfs and zfs come from PATH.\n");
+    if (!emit_sh_head(m, out, "apply"))
         return;
-    }
-    emit_sh_common(m, out);
     sb_add(out, "\nzfs_dataset=");
     sb_shell_quote(out, m->has_host && m->host.zfs_dataset ? m->host.zfs_dataset : "");
     sb_add(out, "\nnl='\n'\n\n");

@@ -192,18 +192,9 @@ void emit_rollback_sh(const struct model *m, struct strbuf *out)
                 "# old VM values set again, keys that were unset deleted, vfio.conf restored\n"
                 "# or removed, then update-initramfs.  Without a backup it removes only what\n"
                 "# passc sets.  Never runs `zfs rollback` (it prints the command).  Every\n"
-                "# path is under $PASSC_ROOT when set; qm and update-initramfs come from PATH.\n"
-                "# Text from the spec appears only as single-quoted data, so shellcheck's\n"
-                "# guesses about quotes and $ inside such strings do not apply:\n"
-                "# shellcheck disable=SC1112,SC2016\n"
-                "set -eu\n\n");
-    if (m->nvms == 0) {
-        /* Backups are kept per VM: with none there is nowhere to record
-         * what would change, so nothing is changed. */
-        sb_add(out, "echo 'passc: error: the spec names no VM: there is nothing to roll back' >&2\nexit 1\n");
+                "# path is under $PASSC_ROOT when set; qm and update-initramfs come from PATH.\n");
+    if (!emit_sh_head(m, out, "roll back"))
         return;
-    }
-    emit_sh_common(m, out);
     sb_addc(out, '\n');
     sb_add(out, body);
 }

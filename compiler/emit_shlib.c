@@ -76,6 +76,23 @@ static const char helpers[] =
     "    fi\n"
     "}\n";
 
+bool emit_sh_head(const struct model *m, struct strbuf *out, const char *what)
+{
+    sb_add(out, "# Text from the spec appears only as single-quoted data, so shellcheck's\n"
+                "# guesses about quotes and $ inside such strings do not apply:\n"
+                "# shellcheck disable=SC1112,SC2016\n"
+                "set -eu\n\n");
+    if (m->nvms == 0) {
+        /* Backups are kept per VM: with none there is nowhere to record
+         * what would change, so nothing is changed. */
+        sb_printf(out, "echo 'passc: error: the spec names no VM: there is nothing to %s' >&2\n"
+                       "exit 1\n", what);
+        return false;
+    }
+    emit_sh_common(m, out);
+    return true;
+}
+
 void emit_sh_common(const struct model *m, struct strbuf *out)
 {
     arena *a = out->a;

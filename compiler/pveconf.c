@@ -269,8 +269,13 @@ static void key_line(struct conf_reader *r, const char *line, size_t n,
     }
     if (!strncmp(key, "hostpci", 7)) {
         struct pve_hostpci *h = arena_alloc(r->a, sizeof *h);
-        if (pve_hostpci_parse(r->a, value, vloc, h, r->diags) < 0) {
-            r->conf->ndropped++;
+        int bad = pve_hostpci_parse(r->a, value, vloc, h, r->diags);
+        if (bad < 0) {
+            /* Only a line Proxmox drops (P040) counts towards the "N more
+             * lines that Proxmox drops" summary; an impossible address
+             * (P041) stays in Proxmox's file. */
+            if (bad == -1)
+                r->conf->ndropped++;
             return;
         }
         h->index = (unsigned)atoi(key + 7);
@@ -524,7 +529,7 @@ int pve_hostpci_parse(arena *a, const char *value, src_loc value_loc,
                         "(%s); the slot is not imported", one, why);
                     diag_note(diags, d, (src_loc){0}, "Proxmox accepts it in "
                               "the file but cannot start the VM with it");
-                    return -1;
+                    return -2;
                 }
                 h->host_locs[h->nhosts] = iloc;
                 h->hosts[h->nhosts++] = ad;

@@ -222,9 +222,10 @@ static const struct facts_device *check_identity(struct fctx *c,
                           dev_kind_name(md->kind), id_s(c, &md->id));
         else
             dg = diag_add(c->d, "P020", SEV_ERROR, md->addr_loc,
-                          "nothing at %s on host %s (%s %s)", addr_s(c, &a),
+                          "nothing at %s on host %s (%s%s%s)", addr_s(c, &a),
                           c->f->hostname ? c->f->hostname : "?",
-                          dev_kind_name(md->kind), md->name ? md->name : "");
+                          dev_kind_name(md->kind), md->name ? " " : "",
+                          md->name ? md->name : "");
         const char *hint = md->has_id ? moved_hint(c, md) : NULL;
         if (hint)
             diag_fix(c->d, dg, "%s", hint);

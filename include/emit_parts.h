@@ -5,6 +5,8 @@
 #ifndef PASSC_EMIT_PARTS_H
 #define PASSC_EMIT_PARTS_H
 
+#include <stdbool.h>
+
 #include "emit.h"
 
 /* One managed VM setting as Proxmox stores it ("hostpci0", "0000:02:00.0,…"). */
@@ -35,5 +37,11 @@ void emit_ps_quote(struct strbuf *out, const char *s);
  * PASSC_ROOT, the wanted vfio.conf, the wanted settings of each VM, and the
  * shell helpers both scripts use. */
 void emit_sh_common(const struct model *m, struct strbuf *out);
+
+/* The rest of the head of apply.sh and rollback.sh, after each script's
+ * own description: the shellcheck note, `set -eu`, then emit_sh_common.
+ * A spec without VMs gets a script that only refuses ("there is nothing
+ * to WHAT"), and false, so the caller adds no body. */
+bool emit_sh_head(const struct model *m, struct strbuf *out, const char *what);
 
 #endif

@@ -13,7 +13,8 @@
 
 #define PVE_MAX_HOSTPCI 16
 
-/* Rule ids of import findings (catalogue entries: see the import report). */
+/* Rule ids of import findings (their catalogue entries, shown by `passc
+ * explain` and in SARIF, are in compiler/rules_catalogue.c). */
 #define RULE_IMPORT_DROPPED     "P040"  /* a line Proxmox drops on load */
 #define RULE_IMPORT_UNSUPPORTED "P041"  /* valid for Proxmox, not expressible in a spec */
 #define RULE_MODPROBE_TRAP      "P042"  /* modprobe.d text that silently does less */
@@ -70,7 +71,9 @@ int pveconf_parse(arena *a, const struct source *src, struct pve_conf *out,
                   struct diag_list *diags);
 
 /* Parses one hostpci value (the part after "hostpciN:").  Returns -1 with a
- * P040 diagnostic when Proxmox's schema rejects it. */
+ * P040 diagnostic when Proxmox's schema rejects it (Proxmox drops the line),
+ * -2 with a P041 diagnostic when the schema takes it but the address cannot
+ * exist (Proxmox keeps the line, the slot is not imported). */
 int pve_hostpci_parse(arena *a, const char *value, src_loc value_loc,
                       struct pve_hostpci *out, struct diag_list *diags);
 

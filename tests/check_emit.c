@@ -17,6 +17,7 @@
 #include "emit.h"
 #include "emit_models.h"
 #include "emit_parts.h"
+#include "test_util.h"
 
 static const char *emit_str(arena *a, void (*fn)(const struct model *, struct strbuf *),
                             const struct model *m)
@@ -57,28 +58,6 @@ static const char *non_comment(arena *a, const char *text)
         p += n;
     }
     return sb_str(&sb);
-}
-
-static char *slurp(arena *a, const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct strbuf sb;
-    sb_init(&sb, a);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_addn(&sb, buf, n);
-    fclose(f);
-    *len = sb.len;
-    return (char *)sb_str(&sb);
-}
-
-static const char *srcdir(void)
-{
-    const char *s = getenv("PASSC_SRCDIR");
-    return s && *s ? s : ".";
 }
 
 START_TEST(vm102_vfio_conf_options_line)
@@ -128,9 +107,8 @@ START_TEST(vm102_golden_artifacts)
         ck_assert_str_eq(arts[i].name, want[i]);
         ck_assert_int_eq(arts[i].mode, strstr(want[i], ".sh") ? 0755 : 0644);
         size_t len;
-        const char *path = arena_printf(a, "%s/tests/golden/vm102/%s", srcdir(), want[i]);
-        const char *g = slurp(a, path, &len);
-        ck_assert_msg(g != NULL, "missing golden file %s", path);
+        const char *path = arena_printf(a, "%s/tests/golden/vm102/%s", tu_srcdir(), want[i]);
+        const char *g = tu_slurp(a, path, &len);
         ck_assert_msg(len == arts[i].len && memcmp(g, arts[i].text, len) == 0,
                       "%s differs from %s (regenerate with tests/run-scripts.sh --golden and review)",
                       want[i], path);
@@ -411,7 +389,7 @@ START_TEST(output_new_dir)
     const char *err = NULL;
     ck_assert_int_eq(output_write_dir(a, out, two, 2, &err), 0);
     size_t len;
-    ck_assert_str_eq(slurp(a, arena_printf(a, "%s/out/a.conf", t), &len), "alpha\n");
+    ck_assert_str_eq(tu_slurp(a, arena_printf(a, "%s/out/a.conf", t), &len), "alpha\n");
     struct stat st;
     ck_assert_int_eq(stat(arena_printf(a, "%s/out/run.sh", t), &st), 0);
     ck_assert_int_eq(st.st_mode & 07777, 0755);
@@ -435,7 +413,7 @@ START_TEST(output_replaces_existing_dir)
     const char *err = NULL;
     ck_assert_int_eq(output_write_dir(a, out, two, 2, &err), 0);
     size_t len;
-    ck_assert_str_eq(slurp(a, arena_printf(a, "%s/a.conf", out), &len), "alpha\n");
+    ck_assert_str_eq(tu_slurp(a, arena_printf(a, "%s/a.conf", out), &len), "alpha\n");
     ck_assert_int_eq(count_entries(out), 2);   /* stale.conf and sub are gone */
     ck_assert_int_eq(count_entries(t), 1);     /* and so is the old dir */
     rm_tree(t);
@@ -454,7 +432,7 @@ START_TEST(output_dir_is_a_file)
     ck_assert_ptr_nonnull(strstr(err, "exists and is not a directory"));
     ck_assert_ptr_null(strchr(err, '\n'));
     size_t len;
-    ck_assert_str_eq(slurp(a, out, &len), "precious\n");
+    ck_assert_str_eq(tu_slurp(a, out, &len), "precious\n");
     ck_assert_int_eq(count_entries(t), 1);
     rm_tree(t);
     arena_free(a);
@@ -482,7 +460,7 @@ END_TEST
 static void assert_untouched(arena *a, const char *t, const char *out)
 {
     size_t len;
-    ck_assert_str_eq(slurp(a, arena_printf(a, "%s/a.conf", out), &len), "old a\n");
+    ck_assert_str_eq(tu_slurp(a, arena_printf(a, "%s/a.conf", out), &len), "old a\n");
     ck_assert_int_eq(count_entries(out), 1);
     ck_assert_int_eq(count_entries(t), 1);
 }
@@ -572,7 +550,8 @@ START_TEST(output_parent_unwritable)
 END_TEST
 
 /* Writes a model's artifacts where PASSC_EMIT_DUMP says (run-scripts.sh
- * uses this while no parser is available); else into a temp dir. */
+ * runs the scripts of the hand-built models, whose names no spec can
+ * hold); else into a temp dir. */
 START_TEST(emit_all_writes_a_build)
 {
     arena *a = arena_new();

@@ -9,26 +9,13 @@
 #include <string.h>
 
 #include "lint_util.h"
-
-static const char *srcdir(void)
-{
-    const char *d = getenv("PASSC_SRCDIR");
-    return d && *d ? d : ".";
-}
-
-static char *slurp(arena *a, const char *path)
-{
-    const char *err = NULL;
-    struct source *s = source_read(a, path, &err);
-    ck_assert_msg(s != NULL, "%s: %s", path, err ? err : "unreadable");
-    return (char *)s->text;
-}
+#include "test_util.h"
 
 /* The findings of fail.pass: the same facts as tests/lint/fail.yaml. */
 static struct lt *fail_run(void)
 {
     arena *tmp = arena_new();
-    char *text = slurp(tmp, arena_printf(tmp, "%s/tests/lint/fail.pass", srcdir()));
+    char *text = tu_slurp(tmp, arena_printf(tmp, "%s/tests/lint/fail.pass", tu_srcdir()), NULL);
     struct seed s = seed_build("tests/lint/fail.pass", text);
     arena_free(tmp);
     struct lt *t = s.t;
@@ -63,7 +50,7 @@ START_TEST(golden_outputs)
 {
     struct lt *t = fail_run();
     const char *got = render(t, (enum diag_format)_i);
-    const char *path = arena_printf(t->a, "%s/tests/lint/golden/%s", srcdir(),
+    const char *path = arena_printf(t->a, "%s/tests/lint/golden/%s", tu_srcdir(),
                                     golden_name[_i]);
     if (getenv("PASSC_UPDATE_GOLDEN")) {
         FILE *f = fopen(path, "w");
@@ -71,7 +58,7 @@ START_TEST(golden_outputs)
         fputs(got, f);
         fclose(f);
     }
-    const char *want = slurp(t->a, path);
+    const char *want = tu_slurp(t->a, path, NULL);
     ck_assert_msg(!strcmp(got, want), "%s differs; got:\n%s", golden_name[_i], got);
     lt_free(t);
 }

@@ -14,14 +14,7 @@
 #include "source.h"
 #include "spec_print.h"
 #include "strbuf.h"
-
-static size_t count_rule(const struct diag_list *d, const char *rule)
-{
-    size_t n = 0;
-    for (const struct diag *x = d->head; x; x = x->next)
-        n += x->rule && !strcmp(x->rule, rule);
-    return n;
-}
+#include "test_util.h"
 
 /* ---- hostpci values, per Proxmox's schema (formats doc §1.3) ---- */
 static const struct {
@@ -54,6 +47,7 @@ static const struct {
     {"01:00.0,bogus=1", 0, 0, 0, 0, 0},
     {"01:00.0,pcie=1,pcie=0", 0, 0, 0, 0, 0},
     {"000:01:00.0", 0, 0, 0, 0, 0},
+    {"01:20.0", 0, 0, 0, 0, 0},
 };
 
 START_TEST(hostpci_schema)
@@ -64,6 +58,8 @@ START_TEST(hostpci_schema)
     struct pve_hostpci h;
     int r = pve_hostpci_parse(a, hostpci_cases[_i].value, (src_loc){0}, &h, &d);
     ck_assert_msg((r == 0) == hostpci_cases[_i].ok, "%s", hostpci_cases[_i].value);
+    /* -2 (P041) only for an address the schema takes but no device has */
+    ck_assert_int_eq(r == -2, !strcmp(hostpci_cases[_i].value, "01:20.0"));
     if (r == 0) {
         ck_assert_int_eq(h.pcie, hostpci_cases[_i].pcie);
         ck_assert_int_eq(h.x_vga, hostpci_cases[_i].xvga);
@@ -124,7 +120,7 @@ START_TEST(conf_dropped_lines_are_located)
         "cores: 4\nhostpci16: 01:00.0\nCores: 2\ncores: four\n"
         "delete: hostpci0\nhostpci0: 0A:00.0\n[bad section!]\nx\n");
     ck_assert_uint_eq(c->ndropped, 6);
-    ck_assert_uint_eq(count_rule(&d, RULE_IMPORT_DROPPED), 6);
+    ck_assert_uint_eq(tu_count_rule(&d, RULE_IMPORT_DROPPED), 6);
     /* the hostpci16 finding points at the key on line 2 */
     const struct diag *x = d.head;
     unsigned line, col;
@@ -133,6 +129,33 @@ START_TEST(conf_dropped_lines_are_located)
     ck_assert_uint_eq(col, 1);
     ck_assert_uint_eq(x->loc.end - x->loc.start, 9);
     ck_assert_str_eq(pve_get(c->main, "cores")->value, "4");
+    arena_free(a);
+}
+END_TEST
+
+/* Regression: a hostpci line with an impossible address (P041) stays in
+ * Proxmox's file, so it must not count towards the P040 "N more lines that
+ * Proxmox drops" summary: with it, 50 dropped lines are all listed and no
+ * summary is added; before, the 50th was hidden behind "1 more line". */
+enum { MAX_DROPPED_LINES_LISTED = 50 };  /* MAX_DROPPED_DIAGS of pveconf.c */
+
+START_TEST(conf_impossible_address_is_not_dropped)
+{
+    arena *a = arena_new();
+    struct diag_list d;
+    diag_init(&d, a);
+    struct strbuf text;
+    sb_init(&text, a);
+    sb_add(&text, "hostpci0: 01:20.0\n");
+    for (int i = 0; i < MAX_DROPPED_LINES_LISTED; i++)
+        sb_printf(&text, "junk %d\n", i);
+    struct pve_conf *c = read_conf(a, &d, sb_str(&text));
+    ck_assert_uint_eq(c->ndropped, MAX_DROPPED_LINES_LISTED);
+    ck_assert_uint_eq(tu_count_rule(&d, RULE_IMPORT_UNSUPPORTED), 1);
+    ck_assert_uint_eq(tu_count_rule(&d, RULE_IMPORT_DROPPED), MAX_DROPPED_LINES_LISTED);
+    for (const struct diag *x = d.head; x; x = x->next)
+        ck_assert_msg(!strstr(x->msg, "more lines"), "unexpected summary: %s", x->msg);
+    ck_assert_ptr_null(c->main->hostpci[0]);
     arena_free(a);
 }
 END_TEST
@@ -233,9 +256,9 @@ START_TEST(modprobe_traps)
     struct diag_list d;
     diag_init(&d, a);
     struct modprobe_conf *m = read_mp(a, &d, trap_cases[_i].text);
-    ck_assert_msg(count_rule(&d, RULE_MODPROBE_TRAP) == trap_cases[_i].traps,
+    ck_assert_msg(tu_count_rule(&d, RULE_MODPROBE_TRAP) == trap_cases[_i].traps,
                   "%s: %zu traps", trap_cases[_i].text,
-                  count_rule(&d, RULE_MODPROBE_TRAP));
+                  tu_count_rule(&d, RULE_MODPROBE_TRAP));
     ck_assert_uint_eq(m->nids, trap_cases[_i].nids);
     for (const struct diag *x = d.head; x; x = x->next)
         ck_assert_ptr_nonnull(x->loc.src);   /* every trap has file:line:col */
@@ -384,9 +407,9 @@ START_TEST(import_facts_findings)
         "hostpci0: 05:00.0,x-vga=1\nhostpci1: 79:00.3\nhostpci2: 78:00.0\n",
         "options vfio-pci ids=dead:beef,1022:15b8,1022:15b6\n", x870e(a));
     /* 05:00.0 is not on the host, dead:beef is no device's id */
-    ck_assert_uint_eq(count_rule(&d, RULE_IMPORT_NOT_ON_HOST), 2);
+    ck_assert_uint_eq(tu_count_rule(&d, RULE_IMPORT_NOT_ON_HOST), 2);
     /* 1022:15b8 is on the host but not in the VM: build would drop it */
-    ck_assert_uint_eq(count_rule(&d, RULE_IMPORT_UNSUPPORTED), 1);
+    ck_assert_uint_eq(tu_count_rule(&d, RULE_IMPORT_UNSUPPORTED), 1);
     ck_assert_ptr_nonnull(strstr(got, "    gpu  05:00.0 {\n        primary\n"));
     /* no machine: i440fx, pcie stays off by default; the router's tunnels
      * come from the consumer links, not from the VM's xHCI list */
@@ -442,7 +465,7 @@ START_TEST(import_without_facts)
         "        mdev \"nvidia-63\"\n"
         "    }\n"
         "}\n");
-    ck_assert_uint_eq(count_rule(&d, RULE_IMPORT_UNSUPPORTED), 2);
+    ck_assert_uint_eq(tu_count_rule(&d, RULE_IMPORT_UNSUPPORTED), 2);
     arena_free(a);
 }
 END_TEST
@@ -762,6 +785,7 @@ Suite *suite_import(void)
                         sizeof hostpci_cases / sizeof *hostpci_cases);
     tcase_add_test(t, conf_sections_and_descriptions);
     tcase_add_test(t, conf_dropped_lines_are_located);
+    tcase_add_test(t, conf_impossible_address_is_not_dropped);
     tcase_add_test(t, conf_binary_is_refused);
     tcase_add_test(t, vmid_from_path);
     tcase_add_test(t, modprobe_plain_ids);

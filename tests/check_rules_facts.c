@@ -61,6 +61,26 @@ START_TEST(p020_several_narrowed_by_subsystem)
 }
 END_TEST
 
+/* Regression: a device without an id is named by kind and name; without
+ * a name the message ended in "(gpu )". */
+START_TEST(p020_without_id_names_kind_and_name)
+{
+    for (int named = 0; named < 2; named++) {
+        SEED();
+        lt_fget(t, "02:00.0")->addr = lt_addr("03:00.0");
+        s.gpu->has_id = false;
+        s.gpu->name = named ? "RTX 4070 SUPER" : NULL;
+        lt_run(t);
+        ck_assert_uint_eq(lt_count(t, "P020"), 1);
+        const char *msg = lt_get(t, "P020")->msg;
+        const char *want = named ? "(gpu RTX 4070 SUPER)" : "(gpu)";
+        size_t n = strlen(msg), w = strlen(want);
+        ck_assert_msg(n >= w && !strcmp(msg + n - w, want), "%s", msg);
+        lt_free(t);
+    }
+}
+END_TEST
+
 START_TEST(p020_not_when_present)
 {
     SEED();
@@ -635,6 +655,7 @@ Suite *suite_rules_facts(void)
     tcase_add_test(tc, seed_lints_clean);
     tcase_add_test(tc, p020_moved_device_named);
     tcase_add_test(tc, p020_several_narrowed_by_subsystem);
+    tcase_add_test(tc, p020_without_id_names_kind_and_name);
     tcase_add_test(tc, p020_not_when_present);
     tcase_add_test(tc, p021_id_mismatch_with_hint);
     tcase_add_test(tc, p022_class_mismatch);

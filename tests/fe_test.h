@@ -10,6 +10,7 @@
 #include "model.h"
 #include "rules.h"
 #include "source.h"
+#include "test_util.h"
 
 struct fe_run {
     arena *a;
@@ -45,19 +46,13 @@ static inline void fe_run(struct fe_run *r, const char *text, int stages)
 
 static inline size_t fe_count(const struct fe_run *r, const char *rule)
 {
-    size_t n = 0;
-    for (const struct diag *d = r->d.head; d; d = d->next)
-        n += d->rule && !strcmp(d->rule, rule);
-    return n;
+    return tu_count_rule(&r->d, rule);
 }
 
 static inline const struct diag *fe_first(const struct fe_run *r,
                                           const char *rule)
 {
-    for (const struct diag *d = r->d.head; d; d = d->next)
-        if (d->rule && !strcmp(d->rule, rule))
-            return d;
-    return NULL;
+    return tu_first_rule(&r->d, rule);
 }
 
 /* "line:col" of a diagnostic, for location checks. */

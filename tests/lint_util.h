@@ -15,6 +15,7 @@
 #include "model.h"
 #include "rules.h"
 #include "source.h"
+#include "test_util.h"
 
 #define LT_MAX 64
 
@@ -31,8 +32,7 @@ struct lt {
 /* The quirks table of the checkout (tests run from the source root). */
 static const char *lt_quirks_path(arena *a)
 {
-    const char *dir = getenv("PASSC_SRCDIR");
-    return arena_printf(a, "%s/data/quirks.yaml", dir && *dir ? dir : ".");
+    return arena_printf(a, "%s/data/quirks.yaml", tu_srcdir());
 }
 
 /* Span of the nth (0-based) occurrence of needle in the spec text. */
@@ -209,20 +209,14 @@ static void lt_run(struct lt *t)
 
 static size_t lt_count(const struct lt *t, const char *rule)
 {
-    size_t n = 0;
-    for (const struct diag *d = t->d.head; d; d = d->next)
-        if (d->rule && !strcmp(d->rule, rule))
-            n++;
-    return n;
+    return tu_count_rule(&t->d, rule);
 }
 
 static const struct diag *lt_get(const struct lt *t, const char *rule)
 {
-    for (const struct diag *d = t->d.head; d; d = d->next)
-        if (d->rule && !strcmp(d->rule, rule))
-            return d;
-    ck_abort_msg("no %s diagnostic", rule);
-    return NULL;
+    const struct diag *d = tu_first_rule(&t->d, rule);
+    ck_assert_msg(d != NULL, "no %s diagnostic", rule);
+    return d;
 }
 
 static bool lt_notes_have(const struct diag *d, const char *text)

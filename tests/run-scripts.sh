@@ -55,8 +55,6 @@ fi
 dump vm102 "$work/vm102" || exit 1
 dump hostile "$work/hostile" || exit 1
 dump novm "$work/novm" || exit 1
-parser=no
-grep -q SCAFFOLD "$src/compiler/parse.c" 2>/dev/null || parser=yes
 
 # ---- a fresh sandbox per case ----
 fresh() {
@@ -246,7 +244,6 @@ check "failing zfs snapshot: rollback leaves the host as before" same_tree "$bef
 for how in dump passc; do
     dir=$work/hostile
     if [ "$how" = passc ]; then
-        [ "$parser" = yes ] || continue
         dir=$work/hostile-passc
         check "passc build hostile.pass" sh -c '"$1" build "$2" --no-facts -o "$3" >/dev/null' sh "$PASSC" "$sandbox/hostile.pass" "$dir"
         check "shellcheck -s sh: hostile.pass scripts" shellcheck -s sh "$dir/apply.sh" "$dir/rollback.sh" "$dir/verify.sh"
@@ -261,20 +258,18 @@ for how in dump passc; do
 done
 
 # ---- every hostpci option, through the stand-in's Proxmox schema ----
-if [ "$parser" = yes ]; then
-    fresh
-    "$PASSC" build "$sandbox/options.pass" --no-facts -o "$work/options" >/dev/null 2>&1
-    run "$work/options/apply.sh"
-    rc=$?
-    check "options.pass: qm accepts every hostpci value passc writes" [ "$rc" = 0 ]
-    [ "$rc" = 0 ] || show
-    check "options.pass: all-functions, overrides, rombar, romfile as written" \
-        [ "$(PATH=$sandbox/bin:$PATH qm config 103 | sed -n 's/^hostpci0: //p')" = "0000:0a:00,pcie=1,rombar=0,romfile=gtx1080.rom,vendor-id=0x10de,device-id=0x1b81,sub-vendor-id=0x1458,sub-device-id=0x3702" ]
-    check "options.pass: pinned slot 7 without pcie" [ "$(PATH=$sandbox/bin:$PATH qm config 103 | sed -n 's/^hostpci7: //p')" = "0000:05:00.0" ]
-    check "options.pass: bind start installs a vfio.conf without ids" sh -c '! grep -q "^options" "$1"' sh "$PASSC_ROOT/etc/modprobe.d/vfio.conf"
-    run "$work/options/rollback.sh"
-    check "options.pass: rollback restores every file" same_tree "$before"
-fi
+fresh
+"$PASSC" build "$sandbox/options.pass" --no-facts -o "$work/options" >/dev/null 2>&1
+run "$work/options/apply.sh"
+rc=$?
+check "options.pass: qm accepts every hostpci value passc writes" [ "$rc" = 0 ]
+[ "$rc" = 0 ] || show
+check "options.pass: all-functions, overrides, rombar, romfile as written" \
+    [ "$(PATH=$sandbox/bin:$PATH qm config 103 | sed -n 's/^hostpci0: //p')" = "0000:0a:00,pcie=1,rombar=0,romfile=gtx1080.rom,vendor-id=0x10de,device-id=0x1b81,sub-vendor-id=0x1458,sub-device-id=0x3702" ]
+check "options.pass: pinned slot 7 without pcie" [ "$(PATH=$sandbox/bin:$PATH qm config 103 | sed -n 's/^hostpci7: //p')" = "0000:05:00.0" ]
+check "options.pass: bind start installs a vfio.conf without ids" sh -c '! grep -q "^options" "$1"' sh "$PASSC_ROOT/etc/modprobe.d/vfio.conf"
+run "$work/options/rollback.sh"
+check "options.pass: rollback restores every file" same_tree "$before"
 
 # ---- a spec without VMs: refuses instead of changing vfio.conf unrecorded ----
 fresh
@@ -303,20 +298,14 @@ rm -rf "$PASSC_ROOT/sys/class/iommu/ivhd0"
 run "$V"
 check "verify: IOMMU off fails" sh -c '[ "$1" = 1 ] && grep -q "^FAIL  IOMMU is off" "$2"' sh $? "$work/t/out"
 
-# ---- through the real front end, once it is on this branch ----
-if [ "$parser" = yes ]; then
-    check "passc build vm102.pass matches the golden files" sh -c '"$1" build "$2" --no-facts -o "$3" >/dev/null && diff -r "$4" "$3"' \
-        sh "$PASSC" "$sandbox/vm102.pass" "$work/vm102-passc" "$src/tests/golden/vm102"
-    if [ -f "$src/examples/vm102.pass" ]; then
-        "$PASSC" build "$src/examples/vm102.pass" --no-facts -o "$work/ex" >/dev/null 2>&1
-        check "passc build examples/vm102.pass: the seed's vfio.conf options line" \
-            [ "$(grep -v '^#' "$work/ex/vfio.conf" 2>/dev/null)" = "options vfio-pci ids=10de:2783,10de:22bc,1b21:2426,1b21:2425,1022:15b6,1022:15b7" ]
-        check "passc build examples/vm102.pass: 102.conf is the golden one" \
-            cmp -s "$work/ex/102.conf" "$src/tests/golden/vm102/102.conf"
-    fi
-else
-    echo "note: the parser is still a scaffold here; passc build cases skipped"
-fi
+# ---- through the real front end ----
+check "passc build vm102.pass matches the golden files" sh -c '"$1" build "$2" --no-facts -o "$3" >/dev/null && diff -r "$4" "$3"' \
+    sh "$PASSC" "$sandbox/vm102.pass" "$work/vm102-passc" "$src/tests/golden/vm102"
+"$PASSC" build "$src/examples/vm102.pass" --no-facts -o "$work/ex" >/dev/null 2>&1
+check "passc build examples/vm102.pass: the seed's vfio.conf options line" \
+    [ "$(grep -v '^#' "$work/ex/vfio.conf" 2>/dev/null)" = "options vfio-pci ids=10de:2783,10de:22bc,1b21:2426,1b21:2425,1022:15b6,1022:15b7" ]
+check "passc build examples/vm102.pass: 102.conf is the golden one" \
+    cmp -s "$work/ex/102.conf" "$src/tests/golden/vm102/102.conf"
 
 echo "run-scripts: $passed passed, $failed failed"
 [ "$failed" = 0 ]
