@@ -114,7 +114,7 @@ RUN_CLI = fail=; for t in tests/run-*.sh; do [ -f "$$t" ] || continue; \
 	  echo "== $$t"; $(TESTENV) PASSC=$$passc sh "$$t" || fail="$$fail $$t"; done; \
 	  if [ -n "$$fail" ]; then echo "FAILED:$$fail"; exit 1; fi
 
-check-cli: $(B)/passc $(B)/fixtures.stamp
+check-cli: $(B)/check_passc $(B)/passc $(B)/fixtures.stamp
 	@passc=$(CURDIR)/$(B)/passc; $(RUN_CLI)
 
 check-asan: $(BA)/check_passc $(BA)/passc $(B)/fixtures.stamp

@@ -30,19 +30,16 @@ check() {
 }
 
 # Artifacts of a model: the emit suite's hand-built models (no parser
-# needed; names with newlines no spec can hold), written by its "dump"
-# case; without that binary, passc build of tests/sandbox/NAME.pass.
+# needed; names with newlines no spec can hold), written by its "dump" case
+# of the Check binary next to $PASSC (make check-cli builds it first).
 dump() {
     checker=$(dirname "$PASSC")/check_passc
-    if [ -x "$checker" ]; then
-        CK_RUN_SUITE=emit CK_RUN_CASE=dump PASSC_EMIT_MODEL=$1 PASSC_EMIT_DUMP=$2 \
-            CK_VERBOSITY=silent "$checker" >/dev/null
-    elif "$PASSC" build "$sandbox/$1.pass" --no-facts -o "$2" >/dev/null 2>&1; then
-        echo "note: $checker is missing: $1 built from tests/sandbox/$1.pass"
-    else
-        echo "run-scripts: cannot make the $1 artifacts: no $checker, and passc build failed" >&2
+    if [ ! -x "$checker" ]; then
+        echo "run-scripts: $checker is missing: run it through make check-cli" >&2
         exit 1
     fi
+    CK_RUN_SUITE=emit CK_RUN_CASE=dump PASSC_EMIT_MODEL=$1 PASSC_EMIT_DUMP=$2 \
+        CK_VERBOSITY=silent "$checker" >/dev/null
 }
 
 if [ "${1:-}" = --golden ]; then
