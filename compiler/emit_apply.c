@@ -58,6 +58,7 @@ static const char body[] =
     "\n"
     "need qm update-initramfs\n"
     "[ -z \"$zfs_dataset\" ] || need zfs\n"
+    "@boot_check@\n"
     "check_stopped\n"
     "\n"
     "changed=0\n"
@@ -67,10 +68,9 @@ static const char body[] =
     "    [ -z \"$p_set$p_del\" ] || changed=1\n"
     "    printf '%s' \"$p_state\" | cmp -s - \"$lib/state/$vmid.keys\" || changed=1\n"
     "done\n"
+    "@boot_changed@\n"
     "if [ \"$changed\" = 0 ]; then\n"
-    "    say 'nothing to change: vfio.conf and the VM settings already match the spec'\n"
-    "    update_initramfs_if_pending\n"
-    "    [ \"$reboot_needed\" = 0 ] || say 'reboot the host so that the new initramfs is used'\n"
+    "@nothing@\n"
     "    exit 0\n"
     "fi\n"
     "\n"
@@ -114,6 +114,7 @@ static const char body[] =
     "    plan_vm \"$vmid\"\n"
     "    printf '%s' \"$p_before\" >\"$dir/settings\"\n"
     "    [ -z \"$snapshot\" ] || printf '%s\\n' \"$snapshot\" >\"$dir/zfs-snapshot\"\n"
+    "@boot_backup@\n"
     "done\n"
     "for vmid in $vmids; do\n"
     "    mv \"$lib/backup/$vmid/.$ts.partial\" \"$lib/backup/$vmid/$ts\"\n"
@@ -136,6 +137,7 @@ static const char body[] =
     "    mv -f \"$vfio_conf.passc-new\" \"$vfio_conf\"\n"
     "    say \"installed $vfio_conf\"\n"
     "fi\n"
+    "@boot_change@\n"
     "for vmid in $vmids; do\n"
     "    plan_vm \"$vmid\"\n"
     "    if [ -n \"$p_set\" ]; then\n"
@@ -157,6 +159,7 @@ static const char body[] =
     "    mv -f \"$lib/state/$vmid.keys.passc-new\" \"$lib/state/$vmid.keys\"\n"
     "done\n"
     "update_initramfs_if_pending\n"
+    "@boot_refresh@\n"
     "stage=finished\n"
     "for vmid in $vmids; do\n"
     "    conf=$(qm config \"$vmid\")\n"
@@ -173,29 +176,49 @@ static const char body[] =
     "        fi\n"
     "    done\n"
     "done\n"
-    "say \"done. Reboot the host so that vfio-pci claims the devices at boot, then run verify.sh\"\n"
+    "@done@\n"
     "say \"to undo: rollback.sh (or rollback.sh $ts)\"\n";
 
-/* A built-in vfio_pci ignores modprobe.d; apply.sh does not edit the boot
- * loader's command line, so it says what to add there. */
-static void cmdline_hint(const struct model *m, struct strbuf *out)
-{
-    size_t n;
-    struct pci_id *ids = model_vfio_ids(out->a, m, &n);
-    if (!m->plan.ids_on_cmdline || !n || (m->has_host && m->host.bind == BIND_START))
-        return;
-    struct strbuf w;
-    sb_init(&w, out->a);
-    sb_add(&w, "vfio_pci is built into this kernel: add vfio-pci.ids=");
-    char b[10];
-    for (size_t i = 0; i < n; i++)
-        sb_printf(&w, "%s%s", i ? "," : "", pci_id_format(&ids[i], b));
-    sb_add(&w, " to the kernel command line (/etc/default/grub or /etc/kernel/cmdline),"
-               " then run update-grub or proxmox-boot-tool refresh");
-    sb_add(out, "say ");
-    sb_shell_quote(out, sb_str(&w));
-    sb_addc(out, '\n');
-}
+/* Without a built-in vfio_pci (off) the lines are those apply.sh always
+ * had; with one (on) the kernel command line is planned, backed up,
+ * changed and refreshed alongside vfio.conf, at the same points. */
+static const struct sh_part parts[] = {
+    {"@boot_check@", "",
+     "boot_detect\n"
+     "[ -n \"$boot_kind\" ] ||\n"
+     "    die \"neither $root/etc/kernel/cmdline nor $root/etc/default/grub exists, so passc cannot tell how this host boots: put vfio-pci.ids=$cmdline_ids on its kernel command line by hand\"\n"
+     "need \"$boot_tool\"\n"
+     "cmdline_plan=$(cmdline_edit check)\n"
+     "case $cmdline_plan in\n"
+     "add | same | 'replace '*) ;;\n"
+     "'refuse '*) die \"$boot_file: ${cmdline_plan#refuse }: passc edits only what it can edit exactly; put vfio-pci.ids=$cmdline_ids there by hand\" ;;\n"
+     "*) die \"cannot read $boot_file\" ;;\n"
+     "esac\n"},
+    {"@boot_changed@", "", "[ \"$cmdline_plan\" = same ] || changed=1\n"},
+    {"@nothing@",
+     "    say 'nothing to change: vfio.conf and the VM settings already match the spec'\n"
+     "    update_initramfs_if_pending\n"
+     "    [ \"$reboot_needed\" = 0 ] || say 'reboot the host so that the new initramfs is used'\n",
+     "    say \"nothing to change: vfio.conf, vfio-pci.ids= in $boot_file and the VM settings already match the spec\"\n"
+     "    update_initramfs_if_pending\n"
+     "    boot_refresh_if_pending\n"
+     "    [ \"$reboot_needed\" = 0 ] || say 'reboot the host so that the new initramfs and kernel command line are used'\n"},
+    {"@boot_backup@", "",
+     "    [ \"$cmdline_plan\" = same ] || cp -p \"$boot_file\" \"$dir/$boot_backup\"\n"},
+    {"@boot_change@", "",
+     "if [ \"$cmdline_plan\" != same ]; then\n"
+     "    cmdline_install write\n"
+     "    if [ \"$cmdline_plan\" = add ]; then\n"
+     "        say \"added vfio-pci.ids=$cmdline_ids to the kernel command line in $boot_file\"\n"
+     "    else\n"
+     "        say \"replaced vfio-pci.ids=${cmdline_plan#replace } by vfio-pci.ids=$cmdline_ids in $boot_file\"\n"
+     "    fi\n"
+     "fi\n"},
+    {"@boot_refresh@", "", "boot_refresh_if_pending\n"},
+    {"@done@",
+     "say \"done. Reboot the host so that vfio-pci claims the devices at boot, then run verify.sh\"\n",
+     "say \"done. Reboot the host: vfio_pci is built into this kernel and takes vfio-pci.ids= from the kernel command line ($boot_file) at boot. Then run verify.sh\"\n"},
+};
 
 void emit_apply_sh(const struct model *m, struct strbuf *out)
 {
@@ -210,11 +233,16 @@ void emit_apply_sh(const struct model *m, struct strbuf *out)
                 "# /var/lib/passc/backup/VMID/TIMESTAMP for rollback.sh.  Refuses while a VM\n"
                 "# runs (--force overrides).  Every path is under $PASSC_ROOT when set;\n"
                 "# qm, update-initramfs and zfs come from PATH.\n");
+    bool cmdline = emit_cmdline_applies(out->a, m);
+    if (cmdline)
+        sb_add(out, "# vfio_pci is built into this host's kernel (P032), so the ids go on the\n"
+                    "# kernel command line: /etc/kernel/cmdline then proxmox-boot-tool refresh\n"
+                    "# (systemd-boot), else /etc/default/grub then update-grub; the file is\n"
+                    "# backed up with the rest.\n");
     if (!emit_sh_head(m, out, "apply"))
         return;
     sb_add(out, "\nzfs_dataset=");
     sb_shell_quote(out, m->has_host && m->host.zfs_dataset ? m->host.zfs_dataset : "");
     sb_add(out, "\nnl='\n'\n\n");
-    sb_add(out, body);
-    cmdline_hint(m, out);
+    emit_sh_body(out, body, parts, sizeof parts / sizeof *parts, cmdline);
 }

@@ -33,6 +33,7 @@ static const char body[] =
     "done\n"
     "\n"
     "need qm update-initramfs\n"
+    "@boot_check@\n"
     "check_stopped\n"
     "mkdir -p \"$lib/state\"\n"
     "changed=0\n"
@@ -90,6 +91,7 @@ static const char body[] =
     "    done\n"
     "    say \"rolling back to the backup $pick (the state before apply.sh ran)\"\n"
     "    dir=$lib/backup/$first_vmid/$pick\n"
+    "@boot_restore@\n"
     "    if [ -f \"$dir/vfio.conf\" ]; then\n"
     "        if ! cmp -s \"$dir/vfio.conf\" \"$vfio_conf\"; then\n"
     "            install_vfio_from \"$dir/vfio.conf\"\n"
@@ -141,6 +143,7 @@ static const char body[] =
     "    fi\n"
     "else\n"
     "    say \"no backup in $lib/backup: removing only what passc itself sets\"\n"
+    "@boot_remove@\n"
     "    if want_vfio | cmp -s - \"$vfio_conf\"; then\n"
     "        remove_vfio\n"
     "        changed=1\n"
@@ -177,11 +180,52 @@ static const char body[] =
     "fi\n"
     "\n"
     "update_initramfs_if_pending\n"
+    "@boot_refresh@\n"
     "if [ \"$changed\" = 0 ] && [ \"$reboot_needed\" = 0 ]; then\n"
     "    say 'nothing to change: already as before'\n"
     "else\n"
     "    say 'done. Reboot the host so that the devices go back to their host drivers'\n"
     "fi\n";
+
+/* Off: the lines rollback.sh always had.  On (vfio_pci built in): the
+ * kernel command line file is put back from the backup byte for byte, or
+ * without one, only a vfio-pci.ids= whose value is exactly passc's goes. */
+static const struct sh_part parts[] = {
+    {"@boot_check@", "", "boot_detect\n"},
+    {"@boot_restore@", "",
+     "    # every tool checked before the first change\n"
+     "    for kind in cmdline grub; do\n"
+     "        boot_target \"$kind\"\n"
+     "        if [ -f \"$dir/$boot_backup\" ] && ! cmp -s \"$dir/$boot_backup\" \"$boot_file\"; then\n"
+     "            need \"$boot_tool\"\n"
+     "        fi\n"
+     "    done\n"
+     "    for kind in cmdline grub; do\n"
+     "        boot_target \"$kind\"\n"
+     "        if [ -f \"$dir/$boot_backup\" ] && ! cmp -s \"$dir/$boot_backup\" \"$boot_file\"; then\n"
+     "            boot_pending \"$boot_tool\"\n"
+     "            cp -p \"$dir/$boot_backup\" \"$boot_file.passc-new\"\n"
+     "            mv -f \"$boot_file.passc-new\" \"$boot_file\"\n"
+     "            changed=1\n"
+     "            say \"restored $boot_file (the kernel command line as it was)\"\n"
+     "        fi\n"
+     "    done\n"},
+    {"@boot_remove@", "",
+     "    if [ -n \"$boot_kind\" ]; then\n"
+     "        cmdline_plan=$(cmdline_edit check-remove)\n"
+     "        case $cmdline_plan in\n"
+     "        change)\n"
+     "            need \"$boot_tool\"\n"
+     "            cmdline_install remove\n"
+     "            changed=1\n"
+     "            say \"removed vfio-pci.ids=$cmdline_ids from $boot_file (exactly what passc adds)\"\n"
+     "            ;;\n"
+     "        'other '*) say \"$boot_file has vfio-pci.ids=${cmdline_plan#other }, not passc's $cmdline_ids: left as it is\" ;;\n"
+     "        'refuse '*) say \"$boot_file: ${cmdline_plan#refuse }: left as it is\" ;;\n"
+     "        esac\n"
+     "    fi\n"},
+    {"@boot_refresh@", "", "boot_refresh_if_pending\n"},
+};
 
 void emit_rollback_sh(const struct model *m, struct strbuf *out)
 {
@@ -193,8 +237,12 @@ void emit_rollback_sh(const struct model *m, struct strbuf *out)
                 "# or removed, then update-initramfs.  Without a backup it removes only what\n"
                 "# passc sets.  Never runs `zfs rollback` (it prints the command).  Every\n"
                 "# path is under $PASSC_ROOT when set; qm and update-initramfs come from PATH.\n");
+    bool cmdline = emit_cmdline_applies(out->a, m);
+    if (cmdline)
+        sb_add(out, "# vfio_pci is built in (P032): the kernel command line file apply.sh\n"
+                    "# edited is restored too, then proxmox-boot-tool refresh or update-grub.\n");
     if (!emit_sh_head(m, out, "roll back"))
         return;
     sb_addc(out, '\n');
-    sb_add(out, body);
+    emit_sh_body(out, body, parts, sizeof parts / sizeof *parts, cmdline);
 }

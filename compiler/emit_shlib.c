@@ -109,6 +109,7 @@ void emit_sh_common(const struct model *m, struct strbuf *out)
     sb_shell_quote(out, m->nvms ? arena_printf(a, "%u", m->vms[0]->vmid) : "");
     sb_add(out, "\nforce=0\nreboot_needed=0\n");
     sb_add(out, helpers);
+    emit_sh_cmdline(m, out);
 
     sb_add(out, "\n# The vfio.conf this spec installs, byte for byte.\nwant_vfio() {\n");
     struct strbuf vf;
@@ -133,5 +134,24 @@ void emit_sh_common(const struct model *m, struct strbuf *out)
             sb_printf(&kv, "%s=%s\n", s[i].key, s[i].value);
         printf_lines(out, sb_str(&kv), kv.len - 1);
         sb_add(out, "}\n");
+    }
+}
+
+void emit_sh_body(struct strbuf *out, const char *body,
+                  const struct sh_part *parts, size_t nparts, bool on)
+{
+    const char *p = body;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p + 1) : strlen(p);
+        const struct sh_part *part = NULL;
+        for (size_t i = 0; *p == '@' && i < nparts; i++)
+            if (strlen(parts[i].name) + 1 == n && !strncmp(p, parts[i].name, n - 1))
+                part = &parts[i];
+        if (part)
+            sb_add(out, on ? part->on : part->off);
+        else
+            sb_addn(out, p, n);
+        p += n;
     }
 }

@@ -66,8 +66,10 @@ void emit_vfio_conf(const struct model *m, struct strbuf *out)
         /* A built-in vfio_pci never reads modprobe.d: the ids would be
          * silently ignored here, so they go where the kernel does read them. */
         sb_add(out, "# vfio_pci is built into this kernel, so it never reads modprobe.d options.\n"
-                    "# Put the ids on the kernel command line instead (GRUB_CMDLINE_LINUX_DEFAULT\n"
-                    "# in /etc/default/grub, or /etc/kernel/cmdline with systemd-boot):\n"
+                    "# apply.sh puts the ids on the kernel command line instead: into\n"
+                    "# /etc/kernel/cmdline then proxmox-boot-tool refresh (systemd-boot), else\n"
+                    "# into GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub then update-grub.\n"
+                    "# They take effect at the next reboot:\n"
                     "#   vfio-pci.ids=");
         ids_list(out, ids, n);
         sb_add(out, "\n");

@@ -44,4 +44,26 @@ void emit_sh_common(const struct model *m, struct strbuf *out);
  * to WHAT"), and false, so the caller adds no body. */
 bool emit_sh_head(const struct model *m, struct strbuf *out, const char *what);
 
+/* A built-in vfio_pci (P032) with `bind ids` and ids to bind: apply.sh
+ * puts vfio-pci.ids= on the kernel command line (emit_cmdline.c). */
+bool emit_cmdline_applies(arena *a, const struct model *m);
+
+/* The vfio-pci.ids= value: the ids of `bind ids`, comma separated. */
+void emit_cmdline_ids(const struct model *m, struct strbuf *out);
+
+/* When emit_cmdline_applies: cmdline_ids, the command line editor and the
+ * boot_* shell helpers apply.sh and rollback.sh share; else nothing. */
+void emit_sh_cmdline(const struct model *m, struct strbuf *out);
+
+/* A script body whose lines "@name@" are replaced by the part of that
+ * name: its `on` text when on, else its `off` text (the same script as
+ * without the feature, byte for byte). */
+struct sh_part {
+    const char *name;   /* "@name@" */
+    const char *off;
+    const char *on;
+};
+void emit_sh_body(struct strbuf *out, const char *body,
+                  const struct sh_part *parts, size_t nparts, bool on);
+
 #endif

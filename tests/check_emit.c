@@ -260,12 +260,36 @@ START_TEST(ids_on_cmdline_points_to_the_kernel)
     ck_assert_ptr_nonnull(strstr(t, "kernel command line"));
     ck_assert_ptr_nonnull(strstr(t, "#   vfio-pci.ids=10de:2783,10de:22bc,1b21:2426,"
                                     "1b21:2425,1022:15b6,1022:15b7\n"));
-    /* apply.sh cannot edit the boot loader: it says what to add */
-    ck_assert_ptr_nonnull(strstr(emit_str(a, emit_apply_sh, m),
-                                 "\nsay 'vfio_pci is built into this kernel: add vfio-pci.ids="
-                                 "10de:2783,10de:22bc,1b21:2426,1b21:2425,1022:15b6,1022:15b7 "));
+    ck_assert_ptr_nonnull(strstr(t, "apply.sh puts the ids on the kernel command line"));
+    ck_assert_ptr_nonnull(strstr(t, "They take effect at the next reboot"));
+    /* apply.sh edits the command line itself, with the tool checked first */
+    const char *ap = emit_str(a, emit_apply_sh, m);
+    ck_assert_ptr_nonnull(strstr(ap, "\ncmdline_ids='10de:2783,10de:22bc,1b21:2426,"
+                                     "1b21:2425,1022:15b6,1022:15b7'\n"));
+    const char *need = strstr(ap, "\nneed \"$boot_tool\"\n");
+    const char *stopped = strstr(ap, "\ncheck_stopped\n");
+    const char *backup = strstr(ap, "cp -p \"$boot_file\" \"$dir/$boot_backup\"");
+    const char *write = strstr(ap, "\n    cmdline_install write\n");
+    const char *initramfs = strstr(ap, "\nupdate_initramfs_if_pending\nboot_refresh_if_pending\nstage=finished\n");
+    ck_assert_msg(need && stopped && backup && write && initramfs,
+                  "apply.sh: %p %p %p %p %p", (void *)need, (void *)stopped,
+                  (void *)backup, (void *)write, (void *)initramfs);
+    ck_assert_msg(need < stopped && stopped < backup && backup < write && write < initramfs,
+                  "check, back up, change, then refresh");
+    ck_assert_ptr_nonnull(strstr(ap, "Reboot the host: vfio_pci is built into this kernel"));
+    ck_assert_ptr_null(strstr(ap, "\n@"));
+    const char *rb = emit_str(a, emit_rollback_sh, m);
+    ck_assert_ptr_nonnull(strstr(rb, "cp -p \"$dir/$boot_backup\" \"$boot_file.passc-new\""));
+    ck_assert_ptr_nonnull(strstr(rb, "\n            cmdline_install remove\n"));
+    ck_assert_ptr_nonnull(strstr(rb, "\nupdate_initramfs_if_pending\nboot_refresh_if_pending\n"));
+    ck_assert_ptr_null(strstr(rb, "\n@"));
+    /* bind start leaves binding to Proxmox: no command line either */
+    m->host.bind = BIND_START;
+    ck_assert_ptr_null(strstr(emit_str(a, emit_apply_sh, m), "cmdline_ids"));
+    m->host.bind = BIND_IDS;
     m->plan.ids_on_cmdline = false;
-    ck_assert_ptr_null(strstr(emit_str(a, emit_apply_sh, m), "vfio_pci is built into"));
+    ck_assert_ptr_null(strstr(emit_str(a, emit_apply_sh, m), "cmdline_ids"));
+    ck_assert_ptr_null(strstr(emit_str(a, emit_rollback_sh, m), "boot_detect"));
     arena_free(a);
 }
 END_TEST
@@ -558,6 +582,7 @@ START_TEST(emit_all_writes_a_build)
     const char *which = getenv("PASSC_EMIT_MODEL");
     struct model *m = which && !strcmp(which, "hostile") ? tm_hostile(a)
                       : which && !strcmp(which, "novm") ? tm_model(a, "novm.pass")
+                      : which && !strcmp(which, "cmdline") ? tm_cmdline(a)
                                                          : tm_vm102(a);
     const char *dir = getenv("PASSC_EMIT_DUMP");
     char *t = NULL;

@@ -1,6 +1,7 @@
 /* emit_models.h — resolved models built by hand for the emitter tests, so
- * that they do not depend on the parser: vm102 from the seed, and a copy
- * whose names carry shell and PowerShell syntax. */
+ * that they do not depend on the parser: vm102 from the seed, the same on a
+ * host with vfio_pci built in, and a copy whose names carry shell and
+ * PowerShell syntax. */
 #ifndef PASSC_TEST_EMIT_MODELS_H
 #define PASSC_TEST_EMIT_MODELS_H
 
@@ -100,6 +101,15 @@ static struct model *tm_vm102(arena *a)
         "win-server-2025", "RTX 4070 SUPER", NULL, "ASMedia USB 3.2 20 Gbps",
         "ASMedia ASM4242 USB4 host router", "AMD USB 3.1", "AMD USB 3.1"};
     return tm_vm102_names(a, "vm102.pass", names);
+}
+
+/* VM 102 on a host whose kernel has vfio_pci built in (P032 set the plan
+ * the way rules_facts.c does): the ids go on the kernel command line. */
+static struct model *tm_cmdline(arena *a)
+{
+    struct model *m = tm_vm102(a);
+    m->plan.ids_on_cmdline = true;
+    return m;
 }
 
 /* Names no grammar string could hold (newlines) next to ones it can. */
