@@ -702,7 +702,9 @@ static void check_builtin(struct fctx *c)
     struct diag *dg = diag_add(c->d, "P032", SEV_WARNING, loc,
                                "vfio_pci is built into kernel %s: `options vfio-pci ids=` in /etc/modprobe.d is ignored, so the ids go on the kernel command line",
                                c->f->kernel_release ? c->f->kernel_release : "?");
-    diag_fix(c->d, dg, "passc writes vfio-pci.ids=… for the kernel command line; %s",
+    /* apply.sh edits the command line itself (emit_cmdline.c); the manual
+     * way stays in the message for whoever applies the spec by hand. */
+    diag_fix(c->d, dg, "apply.sh puts vfio-pci.ids=… on the kernel command line and rollback.sh takes it back; reboot after apply.sh. By hand: %s",
              cmdline_howto(c->f));
 }
 

@@ -509,6 +509,12 @@ check "passc build examples/vm102.pass: the seed's vfio.conf options line" \
     [ "$(grep -v '^#' "$work/ex/vfio.conf" 2>/dev/null)" = "options vfio-pci ids=10de:2783,10de:22bc,1b21:2426,1b21:2425,1022:15b6,1022:15b7" ]
 check "passc build examples/vm102.pass: 102.conf is the golden one" \
     cmp -s "$work/ex/102.conf" "$src/tests/golden/vm102/102.conf"
+fixtures=${PASSC_FIXTURES:-$src/build/fixtures}
+check "passc build on a host with vfio_pci built in: apply.sh edits the kernel command line" \
+    sh -c '"$1" build "$2" --root "$3" -o "$4" >/dev/null 2>&1 && grep -qxF "$5" "$4/apply.sh" && shellcheck -s sh "$4/apply.sh" "$4/rollback.sh"' \
+    sh "$PASSC" "$sandbox/builtin-vfio.pass" "$fixtures/twin-xhci" "$work/builtin" "cmdline_ids='1912:0015'"
+check "passc build on a host with vfio_pci built in: no options line in vfio.conf" \
+    sh -c '! grep -q "^options" "$1"' sh "$work/builtin/vfio.conf"
 
 echo "run-scripts: $passed passed, $failed failed"
 [ "$failed" = 0 ]
