@@ -348,6 +348,19 @@ check "GRUB: rollback: /etc/default/grub byte-identical, every file as before" \
     sh -c '[ "$1" = "$2" ] && [ "$3" = "$4" ]' sh "$(sum "$(grub)")" "$grub0" "$(tree_sum)" "$b0"
 check "GRUB: rollback runs update-grub again" [ "$(calls update-grub)" = 2 ]
 
+# a ZFS host booting GRUB through proxmox-boot-tool (Secure Boot) may have
+# an /etc/kernel/cmdline nothing reads: the running kernel's BOOT_IMAGE=
+# says GRUB
+boot_setup sd
+mkdir -p "$PASSC_ROOT/proc"
+printf 'BOOT_IMAGE=/vmlinuz-6.8.12-4-pve root=ZFS=/ROOT/pve-1 ro root=ZFS=rpool/ROOT/pve-1 boot=zfs quiet\n' >"$PASSC_ROOT/proc/cmdline"
+run "$CA"
+check "GRUB booted (BOOT_IMAGE=) beside an /etc/kernel/cmdline: GRUB gets it" \
+    sh -c 'grep -q "^GRUB_CMDLINE_LINUX_DEFAULT=\"quiet vfio-pci.ids=" "$1" && cmp -s "$2" "$3" && [ "$4" = 1/0 ]' sh \
+    "$(grub)" "$(kcl)" "$sandbox/boot/cmdline" "$(calls update-grub)/$(calls proxmox-boot-tool)"
+run "$CR"
+check "GRUB booted beside an /etc/kernel/cmdline: rollback restores /etc/default/grub" cmp -s "$(grub)" "$sandbox/boot/grub"
+
 # an existing, different vfio-pci.ids= is replaced, not doubled
 boot_setup sd
 printf 'root=ZFS=rpool/ROOT/pve-1 vfio-pci.ids=10de:1b80,10de:10f0 boot=zfs\n' >"$(kcl)"
