@@ -487,6 +487,34 @@ check "backup lost, value changed by hand: left as it is, said so" \
     sh -c 'cmp -s "$1" "$2" && grep -q "has vfio-pci.ids=10de:1b80, not passc" "$3"' sh "$work/t/kcl.mine" "$(kcl)" "$work/t/out"
 check "one vfio-pci.ids= at most, whatever happened" [ "$(nparam "$(kcl)")" = 1 ]
 
+# ---- several VMs: vfio.conf is backed up in each VM's backup and restored
+# from the first VM's. One apply writes every VM's copy from the same file
+# under the same name, so the copies cannot differ; these cases pin that,
+# also across a spec that grew a VM (whose first VM has no older backup).
+"$PASSC" build "$sandbox/two-vms.pass" --no-facts -o "$work/two" >/dev/null 2>&1
+check "two VMs: passc build" [ -x "$work/two/rollback.sh" ]
+fresh
+b0=$(tree_sum)
+run "$work/two/apply.sh"
+t1=$(cd "$PASSC_ROOT/var/lib/passc/backup/103" && ls)
+check "two VMs: one backup name for both VMs, the same vfio.conf in each" \
+    sh -c '[ -n "$1" ] && cmp -s "$2/103/$1/vfio.conf" "$2/102/$1/vfio.conf" && cmp -s "$2/103/$1/vfio.conf" "$3"' \
+    sh "$t1" "$PASSC_ROOT/var/lib/passc/backup" "$sandbox/root/etc/modprobe.d/vfio.conf"
+run "$work/two/rollback.sh"
+check "two VMs: rollback restores every file" same_tree "$b0"
+# the spec had VM 102 only, then grew VM 103 in front of it
+fresh
+run "$A"
+cp "$PASSC_ROOT/etc/modprobe.d/vfio.conf" "$work/t/vfio.one"
+t1=$(cd "$PASSC_ROOT/var/lib/passc/backup/102" && ls)
+run "$work/two/apply.sh"
+run "$work/two/rollback.sh"
+check "grown spec: rollback gives back the one-VM vfio.conf, from VM 103's backup" \
+    cmp -s "$PASSC_ROOT/etc/modprobe.d/vfio.conf" "$work/t/vfio.one"
+check "grown spec: VM 103 untouched again" [ -z "$(PATH=$sandbox/bin:$PATH qm config 103 | grep '^hostpci')" ]
+run "$R" "$t1"
+check "grown spec: the one-VM rollback to its own backup: every file as before" same_tree "$b0"
+
 # ---- a spec without VMs: refuses instead of changing vfio.conf unrecorded ----
 fresh
 run "$work/novm/apply.sh"
