@@ -90,6 +90,27 @@ void emit_verify_sh(const struct model *m, struct strbuf *out)
                 "# shellcheck disable=SC1112,SC2016\n"
                 "set -eu\n\n");
     sb_add(out, sh_head);
+    if (emit_cmdline_applies(a, m)) {
+        /* A built-in vfio_pci binds by what the kernel was started with,
+         * so the running command line is the first thing to look at. */
+        sb_add(out, "# vfio_pci is built into this kernel: it takes its ids from the command line\n"
+                    "# the kernel was started with (apply.sh put them there).\n"
+                    "want_ids=");
+        struct strbuf ids;
+        sb_init(&ids, a);
+        emit_cmdline_ids(m, &ids);
+        sb_shell_quote(out, sb_str(&ids));
+        sb_add(out, "\nrunning=''\n"
+                    "[ ! -r \"$root/proc/cmdline\" ] || running=$(cat \"$root/proc/cmdline\")\n"
+                    "got=$(printf '%s\\n' \"$running\" | tr '\\t' ' ' | tr ' ' '\\n' | sed -n 's/^vfio[-_]pci\\.ids=//p' | tail -n 1)\n"
+                    "if [ \"$got\" = \"$want_ids\" ]; then\n"
+                    "    ok \"kernel command line: vfio-pci.ids=$want_ids\"\n"
+                    "elif [ -z \"$got\" ]; then\n"
+                    "    fail 'the running kernel was started without vfio-pci.ids= (vfio_pci is built in): reboot after apply.sh; did proxmox-boot-tool refresh or update-grub run?'\n"
+                    "else\n"
+                    "    fail \"the running kernel has vfio-pci.ids=$got, the spec says $want_ids: reboot after apply.sh\"\n"
+                    "fi\n\n");
+    }
     enum bind_mode bind = m->has_host ? m->host.bind : BIND_IDS;
     for (size_t v = 0; v < m->nvms; v++) {
         const struct m_vm *vm = m->vms[v];

@@ -283,6 +283,9 @@ START_TEST(ids_on_cmdline_points_to_the_kernel)
     ck_assert_ptr_nonnull(strstr(rb, "\n            cmdline_install remove\n"));
     ck_assert_ptr_nonnull(strstr(rb, "\nupdate_initramfs_if_pending\nboot_refresh_if_pending\n"));
     ck_assert_ptr_null(strstr(rb, "\n@"));
+    /* verify.sh checks what the running kernel was started with */
+    ck_assert_ptr_nonnull(strstr(emit_str(a, emit_verify_sh, m),
+                                 "\nwant_ids='10de:2783,10de:22bc,1b21:2426,1b21:2425,1022:15b6,1022:15b7'\n"));
     /* bind start leaves binding to Proxmox: no command line either */
     m->host.bind = BIND_START;
     ck_assert_ptr_null(strstr(emit_str(a, emit_apply_sh, m), "cmdline_ids"));

@@ -487,6 +487,21 @@ check "backup lost, value changed by hand: left as it is, said so" \
     sh -c 'cmp -s "$1" "$2" && grep -q "has vfio-pci.ids=10de:1b80, not passc" "$3"' sh "$work/t/kcl.mine" "$(kcl)" "$work/t/out"
 check "one vfio-pci.ids= at most, whatever happened" [ "$(nparam "$(kcl)")" = 1 ]
 
+# verify.sh looks at the command line the running kernel got
+boot_setup sd
+run "$work/cmdline/verify.sh"
+check "verify (vfio_pci built in): no vfio-pci.ids= on the running kernel fails" \
+    sh -c '[ "$1" = 1 ] && grep -q "^FAIL  the running kernel was started without vfio-pci.ids=" "$2"' sh $? "$work/t/out"
+mkdir -p "$PASSC_ROOT/proc"
+printf 'initrd=\\EFI\\proxmox\\6.8.12-4-pve\\initrd.img-6.8.12-4-pve root=ZFS=rpool/ROOT/pve-1 boot=zfs vfio-pci.ids=10de:1b80\n' >"$PASSC_ROOT/proc/cmdline"
+run "$work/cmdline/verify.sh"
+check "verify (vfio_pci built in): other ids on the running kernel fail" \
+    sh -c '[ "$1" = 1 ] && grep -q "^FAIL  the running kernel has vfio-pci.ids=10de:1b80, the spec says" "$2"' sh $? "$work/t/out"
+printf 'initrd=\\EFI\\proxmox\\6.8.12-4-pve\\initrd.img-6.8.12-4-pve root=ZFS=rpool/ROOT/pve-1 boot=zfs\tvfio-pci.ids=%s\n' "$ids" >"$PASSC_ROOT/proc/cmdline"
+run "$work/cmdline/verify.sh"
+check "verify (vfio_pci built in): the ids on the running kernel pass" \
+    sh -c '[ "$1" = 0 ] && [ "$(grep -c "^ok " "$2")" = 8 ] && grep -q "^ok    kernel command line: vfio-pci.ids=" "$2"' sh $? "$work/t/out"
+
 # ---- several VMs: vfio.conf is backed up in each VM's backup and restored
 # from the first VM's. One apply writes every VM's copy from the same file
 # under the same name, so the copies cannot differ; these cases pin that,
