@@ -193,7 +193,17 @@ static const struct sh_part parts[] = {
      "add | same | 'replace '*) ;;\n"
      "'refuse '*) die \"$boot_file: ${cmdline_plan#refuse }: passc edits only what it can edit exactly; put vfio-pci.ids=$cmdline_ids there by hand\" ;;\n"
      "*) die \"cannot read $boot_file\" ;;\n"
-     "esac\n"},
+     "esac\n"
+     "# grub-mkconfig reads /etc/default/grub.d/*.cfg after /etc/default/grub:\n"
+     "# a snippet that sets the value anew drops what passc adds.\n"
+     "[ \"$boot_kind\" != grub ] ||\n"
+     "    for cfg in \"$root\"/etc/default/grub.d/*.cfg; do\n"
+     "        [ -f \"$cfg\" ] || continue\n"
+     "        grep -q '^[[:space:]]*GRUB_CMDLINE_LINUX_DEFAULT=' \"$cfg\" || continue\n"
+     "        if ! grep -q 'GRUB_CMDLINE_LINUX_DEFAULT=.*[$]{\\{0,1\\}GRUB_CMDLINE_LINUX_DEFAULT' \"$cfg\"; then\n"
+     "            say \"warning: $cfg sets GRUB_CMDLINE_LINUX_DEFAULT after /etc/default/grub; if vfio-pci.ids= is lost that way, verify.sh says so after the reboot\"\n"
+     "        fi\n"
+     "    done\n"},
     {"@boot_changed@", "", "[ \"$cmdline_plan\" = same ] || changed=1\n"},
     {"@nothing@",
      "    say 'nothing to change: vfio.conf and the VM settings already match the spec'\n"

@@ -348,6 +348,15 @@ check "GRUB: rollback: /etc/default/grub byte-identical, every file as before" \
     sh -c '[ "$1" = "$2" ] && [ "$3" = "$4" ]' sh "$(sum "$(grub)")" "$grub0" "$(tree_sum)" "$b0"
 check "GRUB: rollback runs update-grub again" [ "$(calls update-grub)" = 2 ]
 
+# a grub.d snippet that sets the value anew would drop it: said
+boot_setup grub
+mkdir -p "$PASSC_ROOT/etc/default/grub.d"
+printf 'GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT init=/lib/systemd/systemd"\n' >"$PASSC_ROOT/etc/default/grub.d/keeps.cfg"
+printf 'GRUB_CMDLINE_LINUX_DEFAULT="quiet splash"\n' >"$PASSC_ROOT/etc/default/grub.d/resets.cfg"
+run "$CA"
+check "GRUB: a grub.d snippet that resets the value is named, one that keeps it is not" \
+    sh -c 'grep -q "warning: .*/grub.d/resets.cfg sets GRUB_CMDLINE_LINUX_DEFAULT" "$1" && ! grep -q "keeps.cfg" "$1"' sh "$work/t/out"
+
 # a ZFS host booting GRUB through proxmox-boot-tool (Secure Boot) may have
 # an /etc/kernel/cmdline nothing reads: the running kernel's BOOT_IMAGE=
 # says GRUB
