@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pci/pci.h>
 #include <setjmp.h>
@@ -218,45 +219,145 @@ static void add_link(arena *a, struct pci_addr **v, size_t *n, size_t *cap,
     (*v)[(*n)++] = *addr;
 }
 
-/* Returns 0, or -1 with an error naming the file libpci could not read. */
+_Static_assert(NLIBPCI_FILES == 8, "classify_name knows libpci_files by index");
+
+/* Which of the names a device listing looks for n is: an index into
+ * libpci_files, or one of these. */
+enum { NAME_OTHER = -1, NAME_RESET_METHOD = 100, NAME_RESET, NAME_BOOT_VGA,
+       NAME_PCI_BUS, NAME_CONSUMER, NAME_SUPPLIER };
+
+/* A listing has a few dozen names per device and thousands of devices:
+ * dispatch on the first byte instead of comparing each name with all. */
+static int classify_name(const char *n)
+{
+    switch (n[0]) {
+    case 'v':
+        return !strcmp(n, "vendor") ? 0 : NAME_OTHER;
+    case 'd':
+        return !strcmp(n, "device") ? 1 : NAME_OTHER;
+    case 'c':
+        if (!strcmp(n, "class"))
+            return 2;
+        if (!strcmp(n, "config"))
+            return 7;
+        return !strncmp(n, "consumer:pci:", 13) ? NAME_CONSUMER : NAME_OTHER;
+    case 'r':
+        if (!strcmp(n, "revision"))
+            return 3;
+        if (!strcmp(n, "reset_method"))
+            return NAME_RESET_METHOD;
+        return !strcmp(n, "reset") ? NAME_RESET : NAME_OTHER;
+    case 's':
+        if (!strcmp(n, "subsystem_vendor"))
+            return 4;
+        if (!strcmp(n, "subsystem_device"))
+            return 5;
+        return !strncmp(n, "supplier:pci:", 13) ? NAME_SUPPLIER : NAME_OTHER;
+    case 'n':
+        return !strcmp(n, "numa_node") ? 6 : NAME_OTHER;
+    case 'b':
+        return !strcmp(n, "boot_vga") ? NAME_BOOT_VGA : NAME_OTHER;
+    case 'p':
+        return !strcmp(n, "pci_bus") ? NAME_PCI_BUS : NAME_OTHER;
+    default:
+        return NAME_OTHER;
+    }
+}
+
+/* DIR/ENTRY/FILE paths built in one buffer: a scan makes several per
+ * device, and arena_printf formats each twice (size, then text). */
+struct dev_path {
+    char *buf;
+    size_t dir_len;   /* of DIR/ENTRY */
+    size_t base_len;  /* of DIR */
+};
+
+#define DEV_PATH_ENTRY_MAX 256   /* NAME_MAX */
+#define DEV_PATH_FILE_MAX 32     /* the longest file asked for, with room */
+
+static void dev_path_init(arena *a, struct dev_path *p, const char *dir)
+{
+    p->base_len = strlen(dir);
+    p->buf = arena_alloc(a, p->base_len + DEV_PATH_ENTRY_MAX + DEV_PATH_FILE_MAX + 3);
+    memcpy(p->buf, dir, p->base_len);
+    p->buf[p->base_len] = '/';
+    p->dir_len = p->base_len;
+}
+
+/* DIR/entry, also the current directory for dev_path_file() */
+static const char *dev_path_entry(struct dev_path *p, const char *entry)
+{
+    size_t n = strnlen(entry, DEV_PATH_ENTRY_MAX);
+    memcpy(p->buf + p->base_len + 1, entry, n);
+    p->dir_len = p->base_len + 1 + n;
+    p->buf[p->dir_len] = '\0';
+    return p->buf;
+}
+
+/* DIR/entry/file (file: one of this file's fixed names) */
+static const char *dev_path_file(struct dev_path *p, const char *file)
+{
+    size_t n = strnlen(file, DEV_PATH_FILE_MAX);
+    p->buf[p->dir_len] = '/';
+    memcpy(p->buf + p->dir_len + 1, file, n);
+    p->buf[p->dir_len + 1 + n] = '\0';
+    return p->buf;
+}
+
+static const char *dev_path_dir(struct dev_path *p)
+{
+    p->buf[p->dir_len] = '\0';
+    return p->buf;
+}
+
+/* Returns 0, or -1 with an error naming the file libpci could not read.
+ * getdents64 on an fd of our own rather than opendir(), whose fstat is one
+ * more syscall per device. */
 static int list_device_dir(arena *a, const char *devdir, struct dev_listing *l,
                            struct diag_list *diags)
 {
-    DIR *dir = opendir(devdir);
-    if (!dir) {
+    int fd = open(devdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
         diag_add(diags, FACTS_RULE_HOST, SEV_ERROR, (src_loc){0},
                  "cannot read PCI facts: %s: %s", devdir, strerror(errno));
         return -1;
     }
     unsigned char type[NLIBPCI_FILES];
     memset(type, 0xff, sizeof type);  /* 0xff: not seen */
-    struct dirent *e;
-    while ((e = readdir(dir))) {
-        const char *n = e->d_name;
-        for (size_t i = 0; i < NLIBPCI_FILES; i++)
-            if (!strcmp(n, libpci_files[i]))
-                type[i] = e->d_type;
-        if (!strcmp(n, "reset_method"))
-            l->reset_method = true;
-        else if (!strcmp(n, "reset"))
-            l->reset = true;
-        else if (!strcmp(n, "boot_vga"))
-            l->boot_vga = true;
-        else if (!strcmp(n, "pci_bus"))
-            l->pci_bus = true;
-        bool cons = !strncmp(n, "consumer:pci:", 13);
-        if (!cons && strncmp(n, "supplier:pci:", 13))
-            continue;
-        struct pci_addr addr;
-        const char *why;
-        if (pci_addr_parse(n + 13, false, &addr, &why) < 0)
-            continue;
-        if (cons)
-            add_link(a, &l->cons, &l->ncons, &l->capc, &addr);
-        else
-            add_link(a, &l->supp, &l->nsupp, &l->caps, &addr);
+    _Alignas(struct dirent64) char buf[16384];
+    ssize_t got;
+    while ((got = getdents64(fd, buf, sizeof buf)) > 0) {
+        for (ssize_t off = 0; off < got;) {
+            const struct dirent64 *e = (const struct dirent64 *)(buf + off);
+            off += e->d_reclen;
+            const char *n = e->d_name;
+            int k = classify_name(n);
+            if (k == NAME_OTHER)
+                continue;
+            if (k >= 0 && k < (int)NLIBPCI_FILES) {
+                type[k] = e->d_type;
+                continue;
+            }
+            switch (k) {
+            case NAME_RESET_METHOD: l->reset_method = true; continue;
+            case NAME_RESET: l->reset = true; continue;
+            case NAME_BOOT_VGA: l->boot_vga = true; continue;
+            case NAME_PCI_BUS: l->pci_bus = true; continue;
+            default: break;
+            }
+            struct pci_addr addr;
+            const char *why;
+            if (pci_addr_parse(n + 13, false, &addr, &why) < 0)
+                continue;
+            if (k == NAME_CONSUMER)
+                add_link(a, &l->cons, &l->ncons, &l->capc, &addr);
+            else
+                add_link(a, &l->supp, &l->nsupp, &l->caps, &addr);
+        }
     }
-    closedir(dir);
+    /* a failed read ends the listing, as readdir() did: what it left out
+     * is then reported missing below */
+    close(fd);
     for (size_t i = 0; i < NLIBPCI_FILES; i++) {
         if (type[i] == 0xff && i >= LIBPCI_MANDATORY)
             continue;
@@ -311,14 +412,14 @@ static void read_parent(const char *devdir, struct facts_device *d)
         d->has_parent = true;
 }
 
-static void read_device_files(arena *a, const char *devdir, const char *bdf,
+static void read_device_files(arena *a, struct dev_path *dp, const char *bdf,
                               const struct dev_listing *l, int kernel_has_reset_method,
                               struct facts_device *d, struct diag_list *diags)
 {
     d->reset_methods = NULL;
     d->boot_vga = -1;
     if (l->reset_method) {
-        d->reset_methods = sysfs_read_line(a, arena_printf(a, "%s/reset_method", devdir));
+        d->reset_methods = sysfs_read_line(a, dev_path_file(dp, "reset_method"));
         if (!d->reset_methods)
             diag_add(diags, FACTS_RULE_DEVICE, SEV_WARNING, (src_loc){0},
                      "%s: reset_method unreadable; reset methods unknown", bdf);
@@ -326,7 +427,7 @@ static void read_device_files(arena *a, const char *devdir, const char *bdf,
         d->reset_methods = "";    /* the kernel hides both files when no method works */
     }   /* else: resettable on a kernel that predates reset_method: unknown */
     if (l->boot_vga) {
-        const char *bv = sysfs_read_line(a, arena_printf(a, "%s/boot_vga", devdir));
+        const char *bv = sysfs_read_line(a, dev_path_file(dp, "boot_vga"));
         d->boot_vga = bv && !strcmp(bv, "1") ? 1 : bv && !strcmp(bv, "0") ? 0 : -1;
     }
     d->is_bridge = (d->class_code >> 8) == 0x0604 || l->pci_bus;
@@ -334,12 +435,12 @@ static void read_device_files(arena *a, const char *devdir, const char *bdf,
     d->nconsumers = l->ncons;
     d->suppliers = l->supp;
     d->nsuppliers = l->nsupp;
-    read_parent(devdir, d);
+    read_parent(dev_path_dir(dp), d);
 }
 
-static bool readable(arena *a, const char *dir, const char *file)
+static bool readable(struct dev_path *dp, const char *file)
 {
-    return access(arena_printf(a, "%s/%s", dir, file), R_OK) == 0;
+    return access(dev_path_file(dp, file), R_OK) == 0;
 }
 
 /* The last component of a symlink's target (driver -> …/drivers/nvme);
@@ -384,6 +485,8 @@ static int precheck_devices(arena *a, const char *devices, struct diag_list *dia
     struct dirent *e;
     int rc = 0;
     size_t n = 0, cap = 64;
+    struct dev_path dp;
+    dev_path_init(a, &dp, devices);
     struct dev_listing *v = arena_calloc(a, cap, sizeof *v);
     while ((e = readdir(dir))) {
         if (e->d_name[0] == '.')
@@ -404,8 +507,7 @@ static int precheck_devices(arena *a, const char *devices, struct diag_list *dia
             cap *= 2;
         }
         v[n].addr = addr;
-        if (list_device_dir(a, arena_printf(a, "%s/%s", devices, e->d_name), &v[n],
-                            diags) < 0)
+        if (list_device_dir(a, dev_path_entry(&dp, e->d_name), &v[n], diags) < 0)
             rc = -1;
         n++;
     }
@@ -456,6 +558,8 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
 
     size_t n = 0, cap = expect + 1;
     f->devs = arena_calloc(a, cap, sizeof *f->devs);
+    struct dev_path dp;
+    dev_path_init(a, &dp, devices);
     for (struct pci_dev *p = pacc->devices; p; p = p->next) {
         if (n == cap) {  /* a device appeared after the precheck */
             f->devs = arena_realloc(a, f->devs, cap * sizeof *f->devs,
@@ -487,17 +591,17 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
         d->class_code = (uint32_t)p->device_class << 8;
         /* libpci falls back to config space and reports 0xff… as known
          * when that is unreadable too: trust a value only with a source. */
-        const char *devdir = arena_printf(a, "%s/%s", devices, bdf);
-        bool config = readable(a, devdir, "config");
+        dev_path_entry(&dp, bdf);
+        bool config = readable(&dp, "config");
         if (known & PCI_FILL_CLASS_EXT)
             d->class_code |= p->prog_if;
-        if ((known & PCI_FILL_CLASS_EXT) && (config || readable(a, devdir, "revision")))
+        if ((known & PCI_FILL_CLASS_EXT) && (config || readable(&dp, "revision")))
             d->revision = p->rev_id;
         else
             d->revision_unknown = true;
         if ((known & PCI_FILL_SUBSYS) &&
-            (config || (readable(a, devdir, "subsystem_vendor") &&
-                        readable(a, devdir, "subsystem_device")))) {
+            (config || (readable(&dp, "subsystem_vendor") &&
+                        readable(&dp, "subsystem_device")))) {
             d->subsys.vendor = p->subsys_vendor_id;
             d->subsys.device = p->subsys_id;
         } else {
@@ -505,8 +609,8 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
         }
         d->vendor_name = lookup(pacc, a, PCI_LOOKUP_VENDOR, p->vendor_id, 0);
         d->device_name = lookup(pacc, a, PCI_LOOKUP_DEVICE, p->vendor_id, p->device_id);
-        d->driver = link_name(a, arena_printf(a, "%s/driver", devdir));
-        const char *grp = link_name(a, arena_printf(a, "%s/iommu_group", devdir));
+        d->driver = link_name(a, dev_path_file(&dp, "driver"));
+        const char *grp = link_name(a, dev_path_file(&dp, "iommu_group"));
         d->iommu_group = -1;
         if (grp) {
             char *end;
@@ -523,14 +627,14 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
         l = expect ? bsearch(&key, listings, expect, sizeof *listings, listing_cmp) : NULL;
         if (!l) {  /* appeared after the precheck: list it now, best effort */
             l = arena_calloc(a, 1, sizeof *l);
-            if (list_device_dir(a, devdir, l, ctx->diags) < 0) {
+            if (list_device_dir(a, dev_path_dir(&dp), l, ctx->diags) < 0) {
                 /* downgrade: only this device's extra facts are unknown */
                 ctx->diags->tail->sev = SEV_WARNING;
                 ctx->diags->n[SEV_ERROR]--;
                 ctx->diags->n[SEV_WARNING]++;
             }
         }
-        read_device_files(a, devdir, bdf, l, reset_known, d, ctx->diags);
+        read_device_files(a, &dp, bdf, l, reset_known, d, ctx->diags);
         n++;
     }
     current_scan = NULL;
