@@ -265,18 +265,23 @@ static int classify_name(const char *n)
 }
 
 /* DIR/ENTRY/FILE paths built in one buffer: a scan makes several per
- * device, and arena_printf formats each twice (size, then text). */
+ * device, and arena_printf formats each twice (size, then text).  With DIR
+ * open, the calls take ENTRY/FILE relative to it, so the kernel does not
+ * walk ROOT/sys/bus/pci/devices again for each of them (a quarter of the
+ * cost of a listing or a readlink on the bench tree). */
 struct dev_path {
     char *buf;
     size_t dir_len;   /* of DIR/ENTRY */
     size_t base_len;  /* of DIR */
+    int dir_fd;       /* DIR, or -1: absolute paths */
 };
 
 #define DEV_PATH_ENTRY_MAX 256   /* NAME_MAX */
 #define DEV_PATH_FILE_MAX 32     /* the longest file asked for, with room */
 
-static void dev_path_init(arena *a, struct dev_path *p, const char *dir)
+static void dev_path_init(arena *a, struct dev_path *p, const char *dir, int dir_fd)
 {
+    p->dir_fd = dir_fd;
     p->base_len = strlen(dir);
     p->buf = arena_alloc(a, p->base_len + DEV_PATH_ENTRY_MAX + DEV_PATH_FILE_MAX + 3);
     memcpy(p->buf, dir, p->base_len);
@@ -310,13 +315,27 @@ static const char *dev_path_dir(struct dev_path *p)
     return p->buf;
 }
 
+/* The path last built, for a *at() call on *fd. */
+static const char *dev_path_at(const struct dev_path *p, int *fd)
+{
+    if (p->dir_fd < 0) {
+        *fd = AT_FDCWD;
+        return p->buf;
+    }
+    *fd = p->dir_fd;
+    return p->buf + p->base_len + 1;
+}
+
 /* Returns 0, or -1 with an error naming the file libpci could not read.
  * getdents64 on an fd of our own rather than opendir(), whose fstat is one
  * more syscall per device. */
-static int list_device_dir(arena *a, const char *devdir, struct dev_listing *l,
+static int list_device_dir(arena *a, struct dev_path *dp, struct dev_listing *l,
                            struct diag_list *diags)
 {
-    int fd = open(devdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
+    const char *devdir = dev_path_dir(dp);
+    int at;
+    const char *rel = dev_path_at(dp, &at);
+    int fd = openat(at, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         diag_add(diags, FACTS_RULE_HOST, SEV_ERROR, (src_loc){0},
                  "cannot read PCI facts: %s: %s", devdir, strerror(errno));
@@ -391,10 +410,13 @@ static int listing_cmp(const void *x, const void *y)
  * that path, so one readlink suffices (realpath would cost one per path
  * component).  A plain directory (hand-made tree) has no such path: the
  * parent stays unknown. */
-static void read_parent(const char *devdir, struct facts_device *d)
+static void read_parent(struct dev_path *dp, struct facts_device *d)
 {
     char buf[PATH_MAX];
-    ssize_t n = readlink(devdir, buf, sizeof buf - 1);
+    int at;
+    dev_path_dir(dp);
+    const char *rel = dev_path_at(dp, &at);
+    ssize_t n = readlinkat(at, rel, buf, sizeof buf - 1);
     if (n <= 0)
         return;
     buf[n] = '\0';
@@ -419,7 +441,10 @@ static void read_device_files(arena *a, struct dev_path *dp, const char *bdf,
     d->reset_methods = NULL;
     d->boot_vga = -1;
     if (l->reset_method) {
-        d->reset_methods = sysfs_read_line(a, dev_path_file(dp, "reset_method"));
+        int at;
+        dev_path_file(dp, "reset_method");
+        const char *rel = dev_path_at(dp, &at);
+        d->reset_methods = sysfs_read_line_at(a, at, rel);
         if (!d->reset_methods)
             diag_add(diags, FACTS_RULE_DEVICE, SEV_WARNING, (src_loc){0},
                      "%s: reset_method unreadable; reset methods unknown", bdf);
@@ -427,7 +452,10 @@ static void read_device_files(arena *a, struct dev_path *dp, const char *bdf,
         d->reset_methods = "";    /* the kernel hides both files when no method works */
     }   /* else: resettable on a kernel that predates reset_method: unknown */
     if (l->boot_vga) {
-        const char *bv = sysfs_read_line(a, dev_path_file(dp, "boot_vga"));
+        int at;
+        dev_path_file(dp, "boot_vga");
+        const char *rel = dev_path_at(dp, &at);
+        const char *bv = sysfs_read_line_at(a, at, rel);
         d->boot_vga = bv && !strcmp(bv, "1") ? 1 : bv && !strcmp(bv, "0") ? 0 : -1;
     }
     d->is_bridge = (d->class_code >> 8) == 0x0604 || l->pci_bus;
@@ -435,20 +463,27 @@ static void read_device_files(arena *a, struct dev_path *dp, const char *bdf,
     d->nconsumers = l->ncons;
     d->suppliers = l->supp;
     d->nsuppliers = l->nsupp;
-    read_parent(dev_path_dir(dp), d);
+    read_parent(dp, d);
 }
 
+/* access(R_OK): real ids, as libpci's own opens would be judged */
 static bool readable(struct dev_path *dp, const char *file)
 {
-    return access(dev_path_file(dp, file), R_OK) == 0;
+    int at;
+    dev_path_file(dp, file);
+    const char *rel = dev_path_at(dp, &at);
+    return faccessat(at, rel, R_OK, 0) == 0;
 }
 
 /* The last component of a symlink's target (driver -> …/drivers/nvme);
  * NULL when there is no link. */
-static const char *link_name(arena *a, const char *path)
+static const char *link_name(arena *a, struct dev_path *dp, const char *file)
 {
     char buf[PATH_MAX];
-    ssize_t n = readlink(path, buf, sizeof buf - 1);
+    int at;
+    dev_path_file(dp, file);
+    const char *rel = dev_path_at(dp, &at);
+    ssize_t n = readlinkat(at, rel, buf, sizeof buf - 1);
     if (n <= 0)
         return NULL;
     buf[n] = '\0';
@@ -486,7 +521,7 @@ static int precheck_devices(arena *a, const char *devices, struct diag_list *dia
     int rc = 0;
     size_t n = 0, cap = 64;
     struct dev_path dp;
-    dev_path_init(a, &dp, devices);
+    dev_path_init(a, &dp, devices, dirfd(dir));
     struct dev_listing *v = arena_calloc(a, cap, sizeof *v);
     while ((e = readdir(dir))) {
         if (e->d_name[0] == '.')
@@ -507,7 +542,8 @@ static int precheck_devices(arena *a, const char *devices, struct diag_list *dia
             cap *= 2;
         }
         v[n].addr = addr;
-        if (list_device_dir(a, dev_path_entry(&dp, e->d_name), &v[n], diags) < 0)
+        dev_path_entry(&dp, e->d_name);
+        if (list_device_dir(a, &dp, &v[n], diags) < 0)
             rc = -1;
         n++;
     }
@@ -532,8 +568,8 @@ static const char *lookup(struct pci_access *pacc, arena *a, int flags,
 /* The libpci part.  Separate function so that the setjmp frame holds only
  * what the jump may leave behind. */
 static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids_file,
-                    const char *devices, int reset_known, struct facts *f,
-                    struct dev_listing *listings, size_t expect)
+                    const char *devices, int devices_fd, int reset_known,
+                    struct facts *f, struct dev_listing *listings, size_t expect)
 {
     arena *a = ctx->a;
     struct pci_access *volatile pacc = pci_alloc();
@@ -559,7 +595,7 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
     size_t n = 0, cap = expect + 1;
     f->devs = arena_calloc(a, cap, sizeof *f->devs);
     struct dev_path dp;
-    dev_path_init(a, &dp, devices);
+    dev_path_init(a, &dp, devices, devices_fd);
     for (struct pci_dev *p = pacc->devices; p; p = p->next) {
         if (n == cap) {  /* a device appeared after the precheck */
             f->devs = arena_realloc(a, f->devs, cap * sizeof *f->devs,
@@ -609,8 +645,8 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
         }
         d->vendor_name = lookup(pacc, a, PCI_LOOKUP_VENDOR, p->vendor_id, 0);
         d->device_name = lookup(pacc, a, PCI_LOOKUP_DEVICE, p->vendor_id, p->device_id);
-        d->driver = link_name(a, dev_path_file(&dp, "driver"));
-        const char *grp = link_name(a, dev_path_file(&dp, "iommu_group"));
+        d->driver = link_name(a, &dp, "driver");
+        const char *grp = link_name(a, &dp, "iommu_group");
         d->iommu_group = -1;
         if (grp) {
             char *end;
@@ -627,7 +663,7 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
         l = expect ? bsearch(&key, listings, expect, sizeof *listings, listing_cmp) : NULL;
         if (!l) {  /* appeared after the precheck: list it now, best effort */
             l = arena_calloc(a, 1, sizeof *l);
-            if (list_device_dir(a, dev_path_dir(&dp), l, ctx->diags) < 0) {
+            if (list_device_dir(a, &dp, l, ctx->diags) < 0) {
                 /* downgrade: only this device's extra facts are unknown */
                 ctx->diags->tail->sev = SEV_WARNING;
                 ctx->diags->n[SEV_ERROR]--;
@@ -672,8 +708,13 @@ int facts_read_sysfs(arena *a, const char *root, const char *ids_file,
     struct scan_ctx *ctx = arena_alloc(a, sizeof *ctx);
     ctx->diags = diags;
     ctx->a = a;
-    if (scan_pci(ctx, sysfs_pci, ids_file, devices,
-                 kernel_has_reset_method(f.kernel_release), &f, listings, expect) < 0)
+    /* -1 is fine: the per-device calls then take absolute paths */
+    int devices_fd = open(devices, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = scan_pci(ctx, sysfs_pci, ids_file, devices, devices_fd,
+                      kernel_has_reset_method(f.kernel_release), &f, listings, expect);
+    if (devices_fd >= 0)
+        close(devices_fd);
+    if (rc < 0)
         return -1;
     facts_sort(&f);
     for (size_t i = 1; i < f.ndevs; i++)

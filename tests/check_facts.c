@@ -2,6 +2,7 @@
  * the sysfs reader finds on the generated fixture hosts (PASSC_FIXTURES,
  * from tests/mkhost --all). */
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "facts.h"
 #include "facts_impl.h"
 #include "pci_addr.h"
+#include "sysfs_util.h"
 
 static struct pci_addr A(const char *s)
 {
@@ -503,6 +505,36 @@ START_TEST(unreadable_root_is_an_error)
 }
 END_TEST
 
+/* Attribute reads skip the read that would return 0 when the first one
+ * left room: a file longer than that first buffer must still come whole,
+ * and one past the 64 KiB cap not at all. */
+static char *attr_of_size(arena *a, size_t n)
+{
+    char *text = arena_alloc(a, n + 2);
+    for (size_t i = 0; i < n; i++)
+        text[i] = (char)('a' + i % 26);
+    text[n] = '\n';
+    char *path = tmp_write(text);
+    char *got = sysfs_read_line_at(a, AT_FDCWD, path);
+    unlink(path);
+    free(path);
+    return got;
+}
+
+START_TEST(sysfs_attr_reads_are_whole)
+{
+    arena *a = arena_new();
+    static const size_t sizes[] = {0, 3, 4094, 4095, 4096, 4097, 10000, 65534};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        char *got = attr_of_size(a, sizes[k]);
+        ck_assert_msg(got != NULL, "size %zu unread", sizes[k]);
+        ck_assert_uint_eq(strlen(got), sizes[k]);
+    }
+    ck_assert_ptr_null(attr_of_size(a, 70000));
+    arena_free(a);
+}
+END_TEST
+
 Suite *suite_facts(void)
 {
     Suite *s = suite_create("facts");
@@ -526,6 +558,7 @@ Suite *suite_facts(void)
     tcase_add_test(h, thunderbolt_big_group);
     tcase_add_test(h, plain_directory_entries_are_read);
     tcase_add_test(h, unreadable_root_is_an_error);
+    tcase_add_test(h, sysfs_attr_reads_are_whole);
     suite_add_tcase(s, h);
     return s;
 }
