@@ -170,6 +170,18 @@ static bool yaml_break(const unsigned char *p)
  * line width: printable text as is, everything else escaped. */
 static void put_quoted(struct writer *w, const char *s)
 {
+    /* Addresses, ids and pci.ids names are printable ASCII: no clean-up
+     * and no escapes to look for. */
+    size_t plain = 0;
+    while ((unsigned char)s[plain] >= 0x20 && (unsigned char)s[plain] < 0x7f &&
+           s[plain] != '"' && s[plain] != '\\')
+        plain++;
+    if (!s[plain]) {
+        w_putc(w, '"');
+        w_put(w, s, plain);
+        w_putc(w, '"');
+        return;
+    }
     size_t len;
     const unsigned char *p = (const unsigned char *)utf8_clean(w, s, &len);
     const unsigned char *end = p + len;
@@ -263,9 +275,17 @@ static void w_key_plain(struct writer *w, int indent, const char *k, const char 
 static void w_key_int(struct writer *w, int indent, const char *k, long v)
 {
     put_key(w, indent, k);
-    char buf[32];
-    int n = snprintf(buf, sizeof buf, "%ld\n", v);
-    w_put(w, buf, (size_t)n);
+    /* decimal by hand: one per device, and snprintf cost more than it */
+    char buf[24];
+    char *p = buf + sizeof buf;
+    *--p = '\n';
+    unsigned long u = v < 0 ? 0ul - (unsigned long)v : (unsigned long)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    w_put(w, p, (size_t)(buf + sizeof buf - p));
 }
 
 static void w_key_bool(struct writer *w, int indent, const char *k, bool v)
