@@ -596,6 +596,12 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
     f->devs = arena_calloc(a, cap, sizeof *f->devs);
     struct dev_path dp;
     dev_path_init(a, &dp, devices, devices_fd);
+    /* libpci lists devices in directory order; the listings are sorted by
+     * address, so each device's listing says where it goes and facts_sort()
+     * finds them in order.  UINT32_MAX: no device for that listing. */
+    uint32_t *place = arena_alloc(a, (expect + 1) * sizeof *place);
+    memset(place, 0xff, (expect + 1) * sizeof *place);
+    bool by_listing = true;
     for (struct pci_dev *p = pacc->devices; p; p = p->next) {
         if (n == cap) {  /* a device appeared after the precheck */
             f->devs = arena_realloc(a, f->devs, cap * sizeof *f->devs,
@@ -661,6 +667,10 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
                        p->numa_node : -1;
         struct dev_listing key = {.addr = d->addr}, *l;
         l = expect ? bsearch(&key, listings, expect, sizeof *listings, listing_cmp) : NULL;
+        if (l && place[l - listings] == UINT32_MAX)
+            place[l - listings] = (uint32_t)n;
+        else
+            by_listing = false;  /* new or listed twice: facts_sort sorts */
         if (!l) {  /* appeared after the precheck: list it now, best effort */
             l = arena_calloc(a, 1, sizeof *l);
             if (list_device_dir(a, &dp, l, ctx->diags) < 0) {
@@ -675,6 +685,14 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
     }
     current_scan = NULL;
     pci_cleanup(pacc);
+    if (by_listing && n > 1) {
+        struct facts_device *sorted = arena_alloc(a, n * sizeof *sorted);
+        size_t k = 0;
+        for (size_t i = 0; i < expect; i++)
+            if (place[i] != UINT32_MAX)
+                sorted[k++] = f->devs[place[i]];
+        f->devs = sorted;
+    }
     f->ndevs = n;
     return 0;
 }
