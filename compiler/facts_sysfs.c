@@ -31,6 +31,7 @@ struct scan_ctx {
     char msg[512];
     struct diag_list *diags;
     arena *a;
+    int dev_fd;   /* the device directory open during the scan, or -1 */
 };
 static _Thread_local struct scan_ctx *current_scan;
 
@@ -192,7 +193,8 @@ static void read_host(arena *a, const char *root, struct facts *f)
 /* What one listing of a device directory tells: whether libpci can read
  * it safely, which optional files exist (absent ones then cost no failed
  * open), and the device links (consumer:pci:0000:79:00.3 / supplier:pci:…).
- * Made once per device before libpci runs. */
+ * Made for each device just before libpci reads it; the directory then
+ * stays open for passc's own reads of that device. */
 struct dev_listing {
     struct pci_addr addr;
     bool reset_method, reset, boot_vga, pci_bus;
@@ -274,6 +276,8 @@ struct dev_path {
     size_t dir_len;   /* of DIR/ENTRY */
     size_t base_len;  /* of DIR */
     int dir_fd;       /* DIR, or -1: absolute paths */
+    int entry_fd;     /* DIR/ENTRY while open (files then relative to it), or -1 */
+    size_t file_off;  /* where FILE starts in buf; 0: the path is DIR/ENTRY */
 };
 
 #define DEV_PATH_ENTRY_MAX 256   /* NAME_MAX */
@@ -282,6 +286,8 @@ struct dev_path {
 static void dev_path_init(arena *a, struct dev_path *p, const char *dir, int dir_fd)
 {
     p->dir_fd = dir_fd;
+    p->entry_fd = -1;
+    p->file_off = 0;
     p->base_len = strlen(dir);
     p->buf = arena_alloc(a, p->base_len + DEV_PATH_ENTRY_MAX + DEV_PATH_FILE_MAX + 3);
     memcpy(p->buf, dir, p->base_len);
@@ -296,6 +302,8 @@ static const char *dev_path_entry(struct dev_path *p, const char *entry)
     memcpy(p->buf + p->base_len + 1, entry, n);
     p->dir_len = p->base_len + 1 + n;
     p->buf[p->dir_len] = '\0';
+    p->entry_fd = -1;
+    p->file_off = 0;
     return p->buf;
 }
 
@@ -306,18 +314,24 @@ static const char *dev_path_file(struct dev_path *p, const char *file)
     p->buf[p->dir_len] = '/';
     memcpy(p->buf + p->dir_len + 1, file, n);
     p->buf[p->dir_len + 1 + n] = '\0';
+    p->file_off = p->dir_len + 1;
     return p->buf;
 }
 
 static const char *dev_path_dir(struct dev_path *p)
 {
     p->buf[p->dir_len] = '\0';
+    p->file_off = 0;
     return p->buf;
 }
 
 /* The path last built, for a *at() call on *fd. */
 static const char *dev_path_at(const struct dev_path *p, int *fd)
 {
+    if (p->file_off && p->entry_fd >= 0) {
+        *fd = p->entry_fd;
+        return p->buf + p->file_off;
+    }
     if (p->dir_fd < 0) {
         *fd = AT_FDCWD;
         return p->buf;
@@ -330,7 +344,7 @@ static const char *dev_path_at(const struct dev_path *p, int *fd)
  * getdents64 on an fd of our own rather than opendir(), whose fstat is one
  * more syscall per device. */
 static int list_device_dir(arena *a, struct dev_path *dp, struct dev_listing *l,
-                           struct diag_list *diags)
+                           struct diag_list *diags, int *keep_fd)
 {
     const char *devdir = dev_path_dir(dp);
     int at;
@@ -376,7 +390,6 @@ static int list_device_dir(arena *a, struct dev_path *dp, struct dev_listing *l,
     }
     /* a failed read ends the listing, as readdir() did: what it left out
      * is then reported missing below */
-    close(fd);
     for (size_t i = 0; i < NLIBPCI_FILES; i++) {
         if (type[i] == 0xff && i >= LIBPCI_MANDATORY)
             continue;
@@ -393,9 +406,14 @@ static int list_device_dir(arena *a, struct dev_path *dp, struct dev_listing *l,
             diag_add(diags, FACTS_RULE_HOST, SEV_ERROR, (src_loc){0},
                      "cannot read PCI facts: %s/%s: %s", devdir, libpci_files[i],
                      bad > 0 ? strerror(bad) : "not a regular file");
+            close(fd);
             return -1;
         }
     }
+    if (keep_fd)
+        *keep_fd = fd;
+    else
+        close(fd);
     return 0;
 }
 
@@ -504,10 +522,10 @@ static int kernel_has_reset_method(const char *rel)
     return maj > 5 || (maj == 5 && min >= 15);
 }
 
-/* libpci treats a malformed entry as fatal for the whole scan; listing
- * every device first gives a message that names the entry (and leaves no
- * partial libpci state behind).  The listings, sorted by address, serve the
- * scan afterwards. */
+/* libpci treats a malformed entry name as fatal for the whole scan;
+ * checking every name first gives a message that names the entry (and
+ * leaves no partial libpci state behind).  The listings, sorted by address,
+ * are filled by the scan. */
 static int precheck_devices(arena *a, const char *devices, struct diag_list *diags,
                             struct dev_listing **out, size_t *count)
 {
@@ -520,8 +538,6 @@ static int precheck_devices(arena *a, const char *devices, struct diag_list *dia
     struct dirent *e;
     int rc = 0;
     size_t n = 0, cap = 64;
-    struct dev_path dp;
-    dev_path_init(a, &dp, devices, dirfd(dir));
     struct dev_listing *v = arena_calloc(a, cap, sizeof *v);
     while ((e = readdir(dir))) {
         if (e->d_name[0] == '.')
@@ -542,9 +558,6 @@ static int precheck_devices(arena *a, const char *devices, struct diag_list *dia
             cap *= 2;
         }
         v[n].addr = addr;
-        dev_path_entry(&dp, e->d_name);
-        if (list_device_dir(a, &dp, &v[n], diags) < 0)
-            rc = -1;
         n++;
     }
     closedir(dir);
@@ -578,9 +591,12 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
     pacc->debug = pci_debug_hook;
     pacc->method = PCI_ACCESS_SYS_BUS_PCI;
     current_scan = ctx;
+    ctx->dev_fd = -1;
     if (setjmp(ctx->on_error)) {
         /* libpci's partial state is not safe to clean up after the jump. */
         current_scan = NULL;
+        if (ctx->dev_fd >= 0)
+            close(ctx->dev_fd);
         diag_add(ctx->diags, FACTS_RULE_HOST, SEV_ERROR, (src_loc){0},
                  "cannot read PCI facts: libpci: %s", ctx->msg);
         return -1;
@@ -601,20 +617,13 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
      * finds them in order.  UINT32_MAX: no device for that listing. */
     uint32_t *place = arena_alloc(a, (expect + 1) * sizeof *place);
     memset(place, 0xff, (expect + 1) * sizeof *place);
-    bool by_listing = true;
+    bool by_listing = true, unreadable = false;
     for (struct pci_dev *p = pacc->devices; p; p = p->next) {
         if (n == cap) {  /* a device appeared after the precheck */
             f->devs = arena_realloc(a, f->devs, cap * sizeof *f->devs,
                                     2 * cap * sizeof *f->devs);
             cap *= 2;
         }
-        /* Not PCI_FILL_IOMMU_GROUP / PCI_FILL_DRIVER: libpci resolves
-         * each of those links with realpath (a syscall per path component,
-         * doubling the scan time on big hosts); the basename of one
-         * readlink is the same fact (run-facts.sh checks it against lspci). */
-        int want = PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT |
-                   PCI_FILL_SUBSYS | PCI_FILL_NUMA_NODE;
-        int known = pci_fill_info(p, want);
         struct facts_device *d = &f->devs[n];
         memset(d, 0, sizeof *d);
         d->addr.domain = (uint32_t)p->domain;
@@ -623,17 +632,50 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
         d->addr.func = p->func;
         char bdf[24];
         pci_addr_format(&d->addr, bdf);
+        /* The listing first: libpci opens its files without O_NONBLOCK
+         * and dies on a missing one, so it reads only a device whose files
+         * are there and regular. */
+        struct dev_listing key = {.addr = d->addr}, *l;
+        l = expect ? bsearch(&key, listings, expect, sizeof *listings, listing_cmp) : NULL;
+        bool listed = l != NULL;
+        if (!l)
+            l = arena_calloc(a, 1, sizeof *l);
+        dev_path_entry(&dp, bdf);
+        int dev_fd = -1;
+        if (list_device_dir(a, &dp, l, ctx->diags, &dev_fd) < 0) {
+            if (listed) {
+                unreadable = true;  /* reported; the scan fails at the end */
+                continue;
+            }
+            /* appeared after the precheck: best effort, as before; only
+             * this device's extra facts are unknown */
+            ctx->diags->tail->sev = SEV_WARNING;
+            ctx->diags->n[SEV_ERROR]--;
+            ctx->diags->n[SEV_WARNING]++;
+        }
+        dp.entry_fd = ctx->dev_fd = dev_fd;
+        /* Not PCI_FILL_IOMMU_GROUP / PCI_FILL_DRIVER: libpci resolves
+         * each of those links with realpath (a syscall per path component,
+         * doubling the scan time on big hosts); the basename of one
+         * readlink is the same fact (run-facts.sh checks it against lspci). */
+        int want = PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT |
+                   PCI_FILL_SUBSYS | PCI_FILL_NUMA_NODE;
+        int known = pci_fill_info(p, want);
         if (!(known & PCI_FILL_IDENT) || !(known & PCI_FILL_CLASS)) {
             diag_add(ctx->diags, FACTS_RULE_DEVICE, SEV_WARNING, (src_loc){0},
                      "%s: id or class unreadable; device left out", bdf);
+            if (dev_fd >= 0)
+                close(dev_fd);
+            dp.entry_fd = ctx->dev_fd = -1;
             continue;
         }
         d->id.vendor = p->vendor_id;
         d->id.device = p->device_id;
         d->class_code = (uint32_t)p->device_class << 8;
+        d->vendor_name = lookup(pacc, a, PCI_LOOKUP_VENDOR, p->vendor_id, 0);
+        d->device_name = lookup(pacc, a, PCI_LOOKUP_DEVICE, p->vendor_id, p->device_id);
         /* libpci falls back to config space and reports 0xff… as known
          * when that is unreadable too: trust a value only with a source. */
-        dev_path_entry(&dp, bdf);
         bool config = readable(&dp, "config");
         if (known & PCI_FILL_CLASS_EXT)
             d->class_code |= p->prog_if;
@@ -649,8 +691,6 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
         } else {
             d->subsys_unknown = true;
         }
-        d->vendor_name = lookup(pacc, a, PCI_LOOKUP_VENDOR, p->vendor_id, 0);
-        d->device_name = lookup(pacc, a, PCI_LOOKUP_DEVICE, p->vendor_id, p->device_id);
         d->driver = link_name(a, &dp, "driver");
         const char *grp = link_name(a, &dp, "iommu_group");
         d->iommu_group = -1;
@@ -665,26 +705,20 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
         }
         d->numa_node = (known & PCI_FILL_NUMA_NODE) && p->numa_node >= 0 ?
                        p->numa_node : -1;
-        struct dev_listing key = {.addr = d->addr}, *l;
-        l = expect ? bsearch(&key, listings, expect, sizeof *listings, listing_cmp) : NULL;
-        if (l && place[l - listings] == UINT32_MAX)
+        read_device_files(a, &dp, bdf, l, reset_known, d, ctx->diags);
+        if (dev_fd >= 0)
+            close(dev_fd);
+        dp.entry_fd = ctx->dev_fd = -1;
+        if (listed && place[l - listings] == UINT32_MAX)
             place[l - listings] = (uint32_t)n;
         else
             by_listing = false;  /* new or listed twice: facts_sort sorts */
-        if (!l) {  /* appeared after the precheck: list it now, best effort */
-            l = arena_calloc(a, 1, sizeof *l);
-            if (list_device_dir(a, &dp, l, ctx->diags) < 0) {
-                /* downgrade: only this device's extra facts are unknown */
-                ctx->diags->tail->sev = SEV_WARNING;
-                ctx->diags->n[SEV_ERROR]--;
-                ctx->diags->n[SEV_WARNING]++;
-            }
-        }
-        read_device_files(a, &dp, bdf, l, reset_known, d, ctx->diags);
         n++;
     }
     current_scan = NULL;
     pci_cleanup(pacc);
+    if (unreadable)
+        return -1;
     if (by_listing && n > 1) {
         struct facts_device *sorted = arena_alloc(a, n * sizeof *sorted);
         size_t k = 0;
