@@ -599,6 +599,26 @@ static bool get_str(struct reader *r, const struct ynode *n, const char *key,
     return true;
 }
 
+/* A kernel driver name ends up in `softdep NAME pre: vfio-pci`: a snapshot
+ * must not be able to put anything else on that line. */
+static bool get_driver(struct reader *r, const struct ynode *n, const char *key,
+                       const char **out)
+{
+    if (!get_str(r, n, key, out))
+        return false;
+    for (const char *p = *out; p && *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+              (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' || *p == '.')) {
+            rd_error(r, n->loc, "%s '%s' is not a kernel driver name", key, *out);
+            return false;
+        }
+    if (*out && !**out) {
+        rd_error(r, n->loc, "%s is empty: leave it out for no driver", key);
+        return false;
+    }
+    return true;
+}
+
 static bool get_int(struct reader *r, const struct ynode *n, const char *key,
                     long lo, long hi, long *out)
 {
@@ -790,7 +810,7 @@ static bool read_device(struct reader *r, const struct ynode *m,
         } else if (!strcmp(k, "device-name")) {
             ok = get_str(r, v, k, &d->device_name);
         } else if (!strcmp(k, "driver")) {
-            ok = get_str(r, v, k, &d->driver);
+            ok = get_driver(r, v, k, &d->driver);
         } else if (!strcmp(k, "iommu-group")) {
             if (!is_null(v) && (ok = get_int(r, v, k, 0, INT_MAX, &n)))
                 d->iommu_group = (int)n;

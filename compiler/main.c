@@ -8,10 +8,10 @@
 
 static const char usage[] =
     "usage: passc build SPEC [-o DIR] [FACTS] [--werror]\n"
-    "       passc lint [SPEC...] [--format text|gcc|json|sarif] [FACTS] [--werror]\n"
-    "       passc facts [--root DIR] [-o FILE]\n"
-    "       passc import VMID.conf [--vfio FILE] [FACTS] [-o FILE]\n"
-    "       passc fmt SPEC\n"
+    "       passc lint SPEC... [--format text|gcc|json|sarif] [FACTS] [--werror]\n"
+    "       passc facts [--root DIR | --facts FILE] [-o FILE] [--pci-ids FILE]\n"
+    "       passc import VMID.conf [--vfio FILE] [--vmid N] [FACTS] [-o FILE]\n"
+    "       passc fmt [-w | --check] SPEC\n"
     "       passc rules | passc explain RULE\n"
     "FACTS: --facts FILE | --root DIR | --no-facts\n";
 

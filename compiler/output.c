@@ -4,6 +4,7 @@
  * parent, so the same file system), then swapped in with one rename — an
  * exchange when DIR exists, so no moment shows a half-new DIR.  Any failure
  * before the swap removes the temp directory and leaves DIR as it was. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -34,6 +35,27 @@ static int fail(arena *a, const char **err, const char *tmp, const char *fmt,
         remove_tree(tmp);
     *err = arena_printf(a, fmt, what, strerror(e));
     return -1;
+}
+
+/* An existing output directory may be replaced only when it is empty or
+ * was written by passc (it holds OUTPUT_MARKER).  Returns 1 if so, 0 if
+ * not, -1 with errno when it cannot be read. */
+static int replaceable(const char *dir)
+{
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return -1;
+    int empty = 1, marked = 0;
+    struct dirent *e;
+    while ((e = readdir(dp))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        empty = 0;
+        if (!strcmp(e->d_name, OUTPUT_MARKER))
+            marked = 1;
+    }
+    closedir(dp);
+    return empty || marked;
 }
 
 static int write_all(int fd, const char *p, size_t n)
@@ -97,7 +119,8 @@ int output_write_dir(arena *a, const char *dir, const struct artifact *arts,
     }
     for (size_t i = 0; i < n; i++) {
         const char *nm = arts[i].name;
-        if (!*nm || strchr(nm, '/') || !strcmp(nm, ".") || !strcmp(nm, "..")) {
+        if (!*nm || strchr(nm, '/') || !strcmp(nm, ".") || !strcmp(nm, "..") ||
+            !strcmp(nm, OUTPUT_MARKER)) {
             *err = arena_printf(a, "cannot write output: bad artifact name '%s'", nm);
             return -1;
         }
@@ -122,6 +145,15 @@ int output_write_dir(arena *a, const char *dir, const struct artifact *arts,
             return -1;
         }
         exists = true;
+        int ok = replaceable(d);
+        if (ok < 0)
+            return fail(a, err, NULL, "cannot write output: %s: %s", d, errno);
+        if (!ok) {
+            *err = arena_printf(a, "cannot write output: %s is not empty and was not "
+                                "written by passc (no %s); choose another -o DIR",
+                                d, OUTPUT_MARKER);
+            return -1;
+        }
     } else if (errno != ENOENT && errno != ENOTDIR) {
         return fail(a, err, NULL, "cannot write output: %s: %s", d, errno);
     }
@@ -138,21 +170,27 @@ int output_write_dir(arena *a, const char *dir, const struct artifact *arts,
     int dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
         return fail(a, err, tmp, "cannot write output: %s: %s", tmp, errno);
-    for (size_t i = 0; i < n; i++) {
-        int fd = openat(dfd, arts[i].name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-                        (mode_t)arts[i].mode);
-        if (fd < 0 || write_all(fd, arts[i].text, arts[i].len) < 0 ||
-            fchmod(fd, (mode_t)arts[i].mode) < 0 || fsync(fd) < 0) {
+    static const char marker_text[] =
+        "This directory was written by passc build; the next build into it\n"
+        "replaces it whole.  Keep nothing else here.\n";
+    const struct artifact marker = {OUTPUT_MARKER, marker_text,
+                                    sizeof marker_text - 1, 0644};
+    for (size_t i = 0; i <= n; i++) {
+        const struct artifact *art = i < n ? &arts[i] : &marker;
+        int fd = openat(dfd, art->name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                        (mode_t)art->mode);
+        if (fd < 0 || write_all(fd, art->text, art->len) < 0 ||
+            fchmod(fd, (mode_t)art->mode) < 0 || fsync(fd) < 0) {
             int e = errno;
             if (fd >= 0)
                 close(fd);
             close(dfd);
-            return fail(a, err, tmp, "cannot write output: writing %s: %s", arts[i].name, e);
+            return fail(a, err, tmp, "cannot write output: writing %s: %s", art->name, e);
         }
         if (close(fd) < 0) {
             int e = errno;
             close(dfd);
-            return fail(a, err, tmp, "cannot write output: writing %s: %s", arts[i].name, e);
+            return fail(a, err, tmp, "cannot write output: writing %s: %s", art->name, e);
         }
     }
     /* mkdtemp made it 0700; the result is an ordinary output directory. */

@@ -18,6 +18,7 @@ struct conf_reader {
     struct pve_conf *conf;
     struct diag_list *diags;
     struct pve_section *cur, *tail;
+    size_t nlisted;  /* P040 diagnostics actually queued (cap applies) */
 };
 
 static src_loc loc_at(const struct source *src, size_t start, size_t end)
@@ -80,8 +81,9 @@ static void dropped(struct conf_reader *r, src_loc loc, const char *fmt,
                     const char *arg)
 {
     r->conf->ndropped++;
-    if (r->conf->ndropped > MAX_DROPPED_DIAGS)
+    if (r->nlisted >= MAX_DROPPED_DIAGS)
         return;
+    r->nlisted++;
     struct diag *d = diag_add(r->diags, RULE_IMPORT_DROPPED, SEV_WARNING,
                               loc, fmt, arg);
     diag_note(r->diags, d, (src_loc){0},
@@ -274,8 +276,11 @@ static void key_line(struct conf_reader *r, const char *line, size_t n,
             /* Only a line Proxmox drops (P040) counts towards the "N more
              * lines that Proxmox drops" summary; an impossible address
              * (P041) stays in Proxmox's file. */
-            if (bad == -1)
+            /* pve_hostpci_parse queued its own P040, past the cap too */
+            if (bad == -1) {
                 r->conf->ndropped++;
+                r->nlisted++;
+            }
             return;
         }
         h->index = (unsigned)atoi(key + 7);
@@ -298,7 +303,7 @@ int pveconf_parse(arena *a, const struct source *src, struct pve_conf *out,
 {
     memset(out, 0, sizeof *out);
     out->src = src;
-    struct conf_reader r = {a, src, out, diags, NULL, NULL};
+    struct conf_reader r = {.a = a, .src = src, .conf = out, .diags = diags};
     /* A config is text: NUL bytes mean someone named the wrong file. */
     const char *nul = memchr(src->text, 0, src->len);
     if (nul) {
@@ -359,10 +364,11 @@ int pveconf_parse(arena *a, const struct source *src, struct pve_conf *out,
     }
     if (desc.len)
         desc_of->description = arena_strdup(a, sb_str(&desc));
-    if (out->ndropped > MAX_DROPPED_DIAGS)
+    /* the summary counts exactly the dropped lines that were not listed */
+    if (out->ndropped > r.nlisted)
         diag_add(diags, RULE_IMPORT_DROPPED, SEV_WARNING, (src_loc){0},
                  "%s: %zu more lines that Proxmox drops are not listed",
-                 src->path, out->ndropped - MAX_DROPPED_DIAGS);
+                 src->path, out->ndropped - r.nlisted);
     return 0;
 }
 

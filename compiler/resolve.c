@@ -253,6 +253,32 @@ static const char *one_string(struct resolver *r, const struct ast_stmt *s)
     return v->text;
 }
 
+/* A value that goes verbatim into a Proxmox property string (hostpci's
+ * romfile and mdev, the cpu type): only these characters, so a ',' or '='
+ * can never smuggle in another option and the line always loads. */
+static bool plain_token(const char *t, const char *extra)
+{
+    if (!*t)
+        return false;
+    for (const char *p = t; *p; p++)
+        if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
+            !(*p >= '0' && *p <= '9') && !strchr(extra, *p))
+            return false;
+    return true;
+}
+
+/* one_string() that must also be a plain_token(); reports P002 at it. */
+static const char *one_token(struct resolver *r, const struct ast_stmt *s,
+                             const char *extra, const char *what)
+{
+    const char *t = one_string(r, s);
+    if (t && (!plain_token(t, extra) || !strcmp(t, ".") || strstr(t, ".."))) {
+        bad_value(r, s->vals[0].loc, "bad %s '%s': %s", s->keyword, t, what);
+        return NULL;
+    }
+    return t;
+}
+
 /* Decimal digits only (the lexer's NUMBER); false on overflow. */
 static bool number_value(const char *t, uint64_t *out)
 {
@@ -526,7 +552,9 @@ static void device_option(struct resolver *r, struct m_device *dev,
         if (on_off(r, c, true, &t))
             dev->rombar = t;
     } else if (!strcmp(kw, "romfile")) {
-        dev->romfile = one_string(r, c);
+        /* Proxmox: a file name in /usr/share/kvm/, pattern [^,;]+ */
+        dev->romfile = one_token(r, c, "._+-",
+                                 "a plain file name in /usr/share/kvm/ (letters, digits, . _ + -)");
     } else if (!strcmp(kw, "all-functions")) {
         if (nvals(r, c, 0, 0, "no value"))
             dev->all_functions = true;
@@ -534,7 +562,9 @@ static void device_option(struct resolver *r, struct m_device *dev,
         if (nvals(r, c, 0, 0, "no value"))
             dev->legacy_igd = true;
     } else if (!strcmp(kw, "mdev")) {
-        dev->mdev = one_string(r, c);
+        /* Proxmox: [^/.:]+ ; no ',' either, it would start a new option */
+        dev->mdev = one_token(r, c, "_-",
+                              "a mediated device type like nvidia-63 or i915-GVTg_V5_4 (letters, digits, _ -)");
     } else if (!strcmp(kw, "guest-driver")) {
         dev->guest_driver = one_string(r, c);
     } else if (!strcmp(kw, "slot")) {
@@ -813,8 +843,11 @@ static struct m_vm *resolve_vm(struct resolver *r, const struct ast_stmt *s)
         } else if (!strcmp(kw, "cpu")) {
             if (!nvals(r, c, 1, 1, "one CPU type, e.g. host"))
                 continue;
-            if (c->vals[0].kind != AV_WORD && c->vals[0].kind != AV_STRING) {
-                bad_value(r, c->vals[0].loc, "bad CPU type '%s'", c->vals[0].text);
+            if ((c->vals[0].kind != AV_WORD && c->vals[0].kind != AV_STRING) ||
+                !plain_token(c->vals[0].text, "._+-")) {
+                bad_value(r, c->vals[0].loc,
+                          "bad CPU type '%s': one type name like host, x86-64-v2-AES "
+                          "or custom-NAME (letters, digits, . _ + -)", c->vals[0].text);
                 continue;
             }
             vm->cpu = c->vals[0].text;

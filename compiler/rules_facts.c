@@ -509,6 +509,13 @@ static void check_usb4_links(struct fctx *c, const struct m_device *md,
 static void add_softdep(struct fctx *c, const char *module)
 {
     struct m_host_plan *p = &c->m->plan;
+    /* it becomes a modprobe.d line: a module name, nothing else */
+    for (const char *q = module; *q; q++)
+        if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+              (*q >= '0' && *q <= '9') || *q == '_' || *q == '-'))
+            return;
+    if (!*module)
+        return;
     for (size_t i = 0; i < p->nsoftdeps; i++)
         if (!strcmp(p->softdeps[i], module))
             return;

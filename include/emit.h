@@ -34,8 +34,14 @@ struct artifact {
 /* All artifacts of a model, in a stable order. */
 struct artifact *emit_all(arena *a, const struct model *m, size_t *n);
 
-/* Writes all artifacts into dir or nothing: a temp dir beside it, fsync,
- * then rename (exchange when dir exists).  Returns 0, or -1 with *err. */
+/* Every build directory holds this file.  An existing DIR is replaced only
+ * when it is empty or holds it: `-o ~` or `-o /etc/modprobe.d` must never
+ * wipe what passc did not write. */
+#define OUTPUT_MARKER ".passc-build"
+
+/* Writes all artifacts (plus OUTPUT_MARKER) into dir or nothing: a temp dir
+ * beside it, fsync, then rename (exchange when dir exists).  Returns 0, or
+ * -1 with *err. */
 int output_write_dir(arena *a, const char *dir, const struct artifact *arts,
                      size_t n, const char **err);
 

@@ -368,6 +368,14 @@ static int count_entries(const char *dir)
     return n;
 }
 
+static void put(const char *path, const char *text);
+
+/* An existing output directory as a previous build leaves it. */
+static void mark(arena *a, const char *out)
+{
+    put(arena_printf(a, "%s/" OUTPUT_MARKER, out), "by passc\n");
+}
+
 static void put(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -407,6 +415,7 @@ START_TEST(output_replaces_existing_dir)
     char *t = tmpdir(a);
     const char *out = arena_printf(a, "%s/out", t);
     ck_assert_int_eq(mkdir(out, 0755), 0);
+    mark(a, out);
     put(arena_printf(a, "%s/stale.conf", out), "old\n");
     put(arena_printf(a, "%s/a.conf", out), "old a\n");
     ck_assert_int_eq(mkdir(arena_printf(a, "%s/sub", out), 0755), 0);
@@ -414,8 +423,43 @@ START_TEST(output_replaces_existing_dir)
     ck_assert_int_eq(output_write_dir(a, out, two, 2, &err), 0);
     size_t len;
     ck_assert_str_eq(tu_slurp(a, arena_printf(a, "%s/a.conf", out), &len), "alpha\n");
-    ck_assert_int_eq(count_entries(out), 2);   /* stale.conf and sub are gone */
+    ck_assert_int_eq(count_entries(out), 3);   /* stale.conf and sub are gone */
     ck_assert_int_eq(count_entries(t), 1);     /* and so is the old dir */
+    rm_tree(t);
+    arena_free(a);
+}
+END_TEST
+
+/* A failure: DIR keeps its old contents (a.conf and, for an earlier
+ * build, the marker: `entries` in all) and no temp dir is left. */
+static void assert_untouched(arena *a, const char *t, const char *out,
+                             int entries)
+{
+    size_t len;
+    ck_assert_str_eq(tu_slurp(a, arena_printf(a, "%s/a.conf", out), &len), "old a\n");
+    ck_assert_int_eq(count_entries(out), entries);
+    ck_assert_int_eq(count_entries(t), 1);
+}
+
+/* Regression: `-o DIR` on a directory passc did not write (a project
+ * folder, ~, /etc/modprobe.d) used to replace it and delete its files. */
+START_TEST(output_refuses_a_foreign_dir)
+{
+    arena *a = arena_new();
+    char *t = tmpdir(a);
+    const char *out = arena_printf(a, "%s/out", t);
+    ck_assert_int_eq(mkdir(out, 0755), 0);
+    put(arena_printf(a, "%s/a.conf", out), "old a\n");
+    const char *err = NULL;
+    ck_assert_int_eq(output_write_dir(a, out, two, 2, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "was not written by passc"));
+    ck_assert_ptr_null(strchr(err, '\n'));
+    assert_untouched(a, t, out, 1);
+    /* an empty directory holds nothing to lose */
+    const char *empty = arena_printf(a, "%s/empty", t);
+    ck_assert_int_eq(mkdir(empty, 0755), 0);
+    ck_assert_int_eq(output_write_dir(a, empty, two, 2, &err), 0);
+    ck_assert_int_eq(count_entries(empty), 3);
     rm_tree(t);
     arena_free(a);
 }
@@ -455,15 +499,6 @@ START_TEST(output_parent_missing_or_a_file)
 }
 END_TEST
 
-/* A failure after some files were written: DIR keeps its old contents and
- * the temp dir is gone. */
-static void assert_untouched(arena *a, const char *t, const char *out)
-{
-    size_t len;
-    ck_assert_str_eq(tu_slurp(a, arena_printf(a, "%s/a.conf", out), &len), "old a\n");
-    ck_assert_int_eq(count_entries(out), 1);
-    ck_assert_int_eq(count_entries(t), 1);
-}
 
 START_TEST(output_failure_midway_leaves_dir)
 {
@@ -471,12 +506,13 @@ START_TEST(output_failure_midway_leaves_dir)
     char *t = tmpdir(a);
     const char *out = arena_printf(a, "%s/out", t);
     ck_assert_int_eq(mkdir(out, 0755), 0);
+    mark(a, out);
     put(arena_printf(a, "%s/a.conf", out), "old a\n");
     const struct artifact dup[] = {two[0], two[1], {"a.conf", "again\n", 6, 0644}};
     const char *err = NULL;
     ck_assert_int_eq(output_write_dir(a, out, dup, 3, &err), -1);
     ck_assert_ptr_nonnull(strstr(err, "writing a.conf"));
-    assert_untouched(a, t, out);
+    assert_untouched(a, t, out, 2);
     rm_tree(t);
     arena_free(a);
 }
@@ -490,6 +526,7 @@ START_TEST(output_disk_full_leaves_dir)
     char *t = tmpdir(a);
     const char *out = arena_printf(a, "%s/out", t);
     ck_assert_int_eq(mkdir(out, 0755), 0);
+    mark(a, out);
     put(arena_printf(a, "%s/a.conf", out), "old a\n");
     size_t big = 1 << 16;
     char *text = arena_alloc(a, big);
@@ -501,7 +538,7 @@ START_TEST(output_disk_full_leaves_dir)
     const char *err = NULL;
     ck_assert_int_eq(output_write_dir(a, out, arts, 2, &err), -1);
     ck_assert_ptr_nonnull(strstr(err, "writing big"));
-    assert_untouched(a, t, out);
+    assert_untouched(a, t, out, 2);
     rm_tree(t);
     arena_free(a);
 }
@@ -515,6 +552,7 @@ START_TEST(output_parent_unwritable)
     char *t = tmpdir(a);
     const char *out = arena_printf(a, "%s/out", t);
     ck_assert_int_eq(mkdir(out, 0755), 0);
+    mark(a, out);
     put(arena_printf(a, "%s/a.conf", out), "old a\n");
     ck_assert_int_eq(chmod(t, 0555), 0);
     int pipefd[2];
@@ -543,7 +581,7 @@ START_TEST(output_parent_unwritable)
     ck_assert_msg(strstr(msg, "cannot write output: cannot create a directory in ") &&
                       strstr(msg, "Permission denied") && !strchr(msg, '\n'),
                   "one clear line: %s", msg);
-    assert_untouched(a, t, out);
+    assert_untouched(a, t, out, 2);
     rm_tree(t);
     arena_free(a);
 }
@@ -567,7 +605,7 @@ START_TEST(emit_all_writes_a_build)
     struct artifact *arts = emit_all(a, m, &n);
     const char *err = NULL;
     ck_assert_msg(output_write_dir(a, dir, arts, n, &err) == 0, "%s", err);
-    ck_assert_int_eq(count_entries(dir), (int)n);
+    ck_assert_int_eq(count_entries(dir), (int)n + 1);   /* + OUTPUT_MARKER */
     if (t)
         rm_tree(t);
     arena_free(a);
@@ -596,6 +634,7 @@ Suite *suite_emit(void)
     TCase *out = tcase_create("output");
     tcase_add_test(out, output_new_dir);
     tcase_add_test(out, output_replaces_existing_dir);
+    tcase_add_test(out, output_refuses_a_foreign_dir);
     tcase_add_test(out, output_dir_is_a_file);
     tcase_add_test(out, output_parent_missing_or_a_file);
     tcase_add_test(out, output_failure_midway_leaves_dir);

@@ -240,6 +240,8 @@ static const struct {
     {"passc-facts: 1\nhost: {iommu: true}\ndevices: []\n---\npassc-facts: 1\n", 4, "second"},
     {"passc-facts: 1\nhost: {iommu: true}\ndevices: [\n", 4, "not valid YAML"},
     {"passc-facts: 1\nhost: {iommu: true}\n? [a, b]\n: c\ndevices: []\n", 3, "a key must be a value"},
+    /* regression: a driver name reaches `softdep NAME pre: vfio-pci` */
+    {"passc-facts: 1\nhost: {iommu: true}\ndevices:\n  - {address: \"0000:02:00.0\", id: \"10de:2783\", class: \"030000\", driver: \"nouveau pre: evil\"}\n", 4, "not a kernel driver name"},
     {"", 1, "empty snapshot"},
     {"\xff\xfe\x00garbage", 1, ""},
 };

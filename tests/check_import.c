@@ -139,6 +139,34 @@ END_TEST
  * summary is added; before, the 50th was hidden behind "1 more line". */
 enum { MAX_DROPPED_LINES_LISTED = 50 };  /* MAX_DROPPED_DIAGS of pveconf.c */
 
+/* Regression: a hostpci value that fails Proxmox's schema is always listed
+ * (pve_hostpci_parse reports it), so past the cap the "N more lines"
+ * summary must not count it among the lines it hides. */
+START_TEST(conf_summary_counts_only_unlisted_lines)
+{
+    arena *a = arena_new();
+    struct diag_list d;
+    diag_init(&d, a);
+    struct strbuf text;
+    sb_init(&text, a);
+    for (int i = 0; i < MAX_DROPPED_LINES_LISTED + 3; i++)
+        sb_printf(&text, "junk %d\n", i);
+    sb_add(&text, "hostpci1: 01:00.0,pcie\n");   /* bare flag: schema error */
+    struct pve_conf *c = read_conf(a, &d, sb_str(&text));
+    ck_assert_uint_eq(c->ndropped, MAX_DROPPED_LINES_LISTED + 4);
+    size_t summaries = 0;
+    for (const struct diag *x = d.head; x; x = x->next)
+        if (strstr(x->msg, "more lines that Proxmox drops")) {
+            summaries++;
+            ck_assert_msg(strstr(x->msg, ": 3 more lines"), "wrong count: %s", x->msg);
+        }
+    ck_assert_uint_eq(summaries, 1);
+    /* 50 listed junk lines + the schema error + the summary */
+    ck_assert_uint_eq(tu_count_rule(&d, RULE_IMPORT_DROPPED), MAX_DROPPED_LINES_LISTED + 2);
+    arena_free(a);
+}
+END_TEST
+
 START_TEST(conf_impossible_address_is_not_dropped)
 {
     arena *a = arena_new();
@@ -786,6 +814,7 @@ Suite *suite_import(void)
     tcase_add_test(t, conf_sections_and_descriptions);
     tcase_add_test(t, conf_dropped_lines_are_located);
     tcase_add_test(t, conf_impossible_address_is_not_dropped);
+    tcase_add_test(t, conf_summary_counts_only_unlisted_lines);
     tcase_add_test(t, conf_binary_is_refused);
     tcase_add_test(t, vmid_from_path);
     tcase_add_test(t, modprobe_plain_ids);

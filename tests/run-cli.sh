@@ -72,6 +72,13 @@ else
     ok  # root writes anywhere; check_emit.c covers this as nobody
 fi
 
+# regression: a directory passc did not write is never replaced
+mkdir "$tmp/project" && echo "my notes" >"$tmp/project/notes.txt"
+case_ 2 1 "build into a foreign directory" "$PASSC" build --no-facts "$spec" -o "$tmp/project"
+has "$tmp/err" "was not written by passc" "build into a foreign directory"
+check "foreign directory: its files kept" grep -qx "my notes" "$tmp/project/notes.txt"
+absent "foreign directory: no artifact added" "$tmp/project/vfio.conf"
+
 # a good build writes every artifact; a second build replaces them whole
 case_ 0 0 "build vm102" "$PASSC" build "$spec" -o "$tmp/out102"
 for f in vfio.conf 102.conf apply.sh rollback.sh verify.sh verify.ps1; do

@@ -44,7 +44,7 @@ dump() {
 
 if [ "${1:-}" = --golden ]; then
     rm -rf "$work/g"
-    dump vm102 "$work/g" && cp "$work/g"/* "$src/tests/golden/vm102/"
+    dump vm102 "$work/g" && cp "$work/g"/* "$work/g"/.passc-build "$src/tests/golden/vm102/"
     echo "rewrote $src/tests/golden/vm102; review with git diff"
     exit 0
 fi
