@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pci/pci.h>
 #include <setjmp.h>
@@ -30,6 +31,7 @@ struct scan_ctx {
     char msg[512];
     struct diag_list *diags;
     arena *a;
+    int dev_fd;   /* the device directory open during the scan, or -1 */
 };
 static _Thread_local struct scan_ctx *current_scan;
 
@@ -191,7 +193,8 @@ static void read_host(arena *a, const char *root, struct facts *f)
 /* What one listing of a device directory tells: whether libpci can read
  * it safely, which optional files exist (absent ones then cost no failed
  * open), and the device links (consumer:pci:0000:79:00.3 / supplier:pci:…).
- * Made once per device before libpci runs. */
+ * Made for each device just before libpci reads it; the directory then
+ * stays open for passc's own reads of that device. */
 struct dev_listing {
     struct pci_addr addr;
     bool reset_method, reset, boot_vga, pci_bus;
@@ -218,45 +221,175 @@ static void add_link(arena *a, struct pci_addr **v, size_t *n, size_t *cap,
     (*v)[(*n)++] = *addr;
 }
 
-/* Returns 0, or -1 with an error naming the file libpci could not read. */
-static int list_device_dir(arena *a, const char *devdir, struct dev_listing *l,
-                           struct diag_list *diags)
+_Static_assert(NLIBPCI_FILES == 8, "classify_name knows libpci_files by index");
+
+/* Which of the names a device listing looks for n is: an index into
+ * libpci_files, or one of these. */
+enum { NAME_OTHER = -1, NAME_RESET_METHOD = 100, NAME_RESET, NAME_BOOT_VGA,
+       NAME_PCI_BUS, NAME_CONSUMER, NAME_SUPPLIER };
+
+/* A listing has a few dozen names per device and thousands of devices:
+ * dispatch on the first byte instead of comparing each name with all. */
+static int classify_name(const char *n)
 {
-    DIR *dir = opendir(devdir);
-    if (!dir) {
+    switch (n[0]) {
+    case 'v':
+        return !strcmp(n, "vendor") ? 0 : NAME_OTHER;
+    case 'd':
+        return !strcmp(n, "device") ? 1 : NAME_OTHER;
+    case 'c':
+        if (!strcmp(n, "class"))
+            return 2;
+        if (!strcmp(n, "config"))
+            return 7;
+        return !strncmp(n, "consumer:pci:", 13) ? NAME_CONSUMER : NAME_OTHER;
+    case 'r':
+        if (!strcmp(n, "revision"))
+            return 3;
+        if (!strcmp(n, "reset_method"))
+            return NAME_RESET_METHOD;
+        return !strcmp(n, "reset") ? NAME_RESET : NAME_OTHER;
+    case 's':
+        if (!strcmp(n, "subsystem_vendor"))
+            return 4;
+        if (!strcmp(n, "subsystem_device"))
+            return 5;
+        return !strncmp(n, "supplier:pci:", 13) ? NAME_SUPPLIER : NAME_OTHER;
+    case 'n':
+        return !strcmp(n, "numa_node") ? 6 : NAME_OTHER;
+    case 'b':
+        return !strcmp(n, "boot_vga") ? NAME_BOOT_VGA : NAME_OTHER;
+    case 'p':
+        return !strcmp(n, "pci_bus") ? NAME_PCI_BUS : NAME_OTHER;
+    default:
+        return NAME_OTHER;
+    }
+}
+
+/* DIR/ENTRY/FILE paths built in one buffer: a scan makes several per
+ * device, and arena_printf formats each twice (size, then text).  With DIR
+ * open, the calls take ENTRY/FILE relative to it, so the kernel does not
+ * walk ROOT/sys/bus/pci/devices again for each of them (a quarter of the
+ * cost of a listing or a readlink on the bench tree). */
+struct dev_path {
+    char *buf;
+    size_t dir_len;   /* of DIR/ENTRY */
+    size_t base_len;  /* of DIR */
+    int dir_fd;       /* DIR, or -1: absolute paths */
+    int entry_fd;     /* DIR/ENTRY while open (files then relative to it), or -1 */
+    size_t file_off;  /* where FILE starts in buf; 0: the path is DIR/ENTRY */
+};
+
+#define DEV_PATH_ENTRY_MAX 256   /* NAME_MAX */
+#define DEV_PATH_FILE_MAX 32     /* the longest file asked for, with room */
+
+static void dev_path_init(arena *a, struct dev_path *p, const char *dir, int dir_fd)
+{
+    p->dir_fd = dir_fd;
+    p->entry_fd = -1;
+    p->file_off = 0;
+    p->base_len = strlen(dir);
+    p->buf = arena_alloc(a, p->base_len + DEV_PATH_ENTRY_MAX + DEV_PATH_FILE_MAX + 3);
+    memcpy(p->buf, dir, p->base_len);
+    p->buf[p->base_len] = '/';
+    p->dir_len = p->base_len;
+}
+
+/* DIR/entry, also the current directory for dev_path_file() */
+static const char *dev_path_entry(struct dev_path *p, const char *entry)
+{
+    size_t n = strnlen(entry, DEV_PATH_ENTRY_MAX);
+    memcpy(p->buf + p->base_len + 1, entry, n);
+    p->dir_len = p->base_len + 1 + n;
+    p->buf[p->dir_len] = '\0';
+    p->entry_fd = -1;
+    p->file_off = 0;
+    return p->buf;
+}
+
+/* DIR/entry/file (file: one of this file's fixed names) */
+static const char *dev_path_file(struct dev_path *p, const char *file)
+{
+    size_t n = strnlen(file, DEV_PATH_FILE_MAX);
+    p->buf[p->dir_len] = '/';
+    memcpy(p->buf + p->dir_len + 1, file, n);
+    p->buf[p->dir_len + 1 + n] = '\0';
+    p->file_off = p->dir_len + 1;
+    return p->buf;
+}
+
+static const char *dev_path_dir(struct dev_path *p)
+{
+    p->buf[p->dir_len] = '\0';
+    p->file_off = 0;
+    return p->buf;
+}
+
+/* The path last built, for a *at() call on *fd. */
+static const char *dev_path_at(const struct dev_path *p, int *fd)
+{
+    if (p->file_off && p->entry_fd >= 0) {
+        *fd = p->entry_fd;
+        return p->buf + p->file_off;
+    }
+    if (p->dir_fd < 0) {
+        *fd = AT_FDCWD;
+        return p->buf;
+    }
+    *fd = p->dir_fd;
+    return p->buf + p->base_len + 1;
+}
+
+/* Returns 0, or -1 with an error naming the file libpci could not read.
+ * getdents64 on an fd of our own rather than opendir(), whose fstat is one
+ * more syscall per device. */
+static int list_device_dir(arena *a, struct dev_path *dp, struct dev_listing *l,
+                           struct diag_list *diags, int *keep_fd)
+{
+    const char *devdir = dev_path_dir(dp);
+    int at;
+    const char *rel = dev_path_at(dp, &at);
+    int fd = openat(at, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
         diag_add(diags, FACTS_RULE_HOST, SEV_ERROR, (src_loc){0},
                  "cannot read PCI facts: %s: %s", devdir, strerror(errno));
         return -1;
     }
     unsigned char type[NLIBPCI_FILES];
     memset(type, 0xff, sizeof type);  /* 0xff: not seen */
-    struct dirent *e;
-    while ((e = readdir(dir))) {
-        const char *n = e->d_name;
-        for (size_t i = 0; i < NLIBPCI_FILES; i++)
-            if (!strcmp(n, libpci_files[i]))
-                type[i] = e->d_type;
-        if (!strcmp(n, "reset_method"))
-            l->reset_method = true;
-        else if (!strcmp(n, "reset"))
-            l->reset = true;
-        else if (!strcmp(n, "boot_vga"))
-            l->boot_vga = true;
-        else if (!strcmp(n, "pci_bus"))
-            l->pci_bus = true;
-        bool cons = !strncmp(n, "consumer:pci:", 13);
-        if (!cons && strncmp(n, "supplier:pci:", 13))
-            continue;
-        struct pci_addr addr;
-        const char *why;
-        if (pci_addr_parse(n + 13, false, &addr, &why) < 0)
-            continue;
-        if (cons)
-            add_link(a, &l->cons, &l->ncons, &l->capc, &addr);
-        else
-            add_link(a, &l->supp, &l->nsupp, &l->caps, &addr);
+    _Alignas(struct dirent64) char buf[16384];
+    ssize_t got;
+    while ((got = getdents64(fd, buf, sizeof buf)) > 0) {
+        for (ssize_t off = 0; off < got;) {
+            const struct dirent64 *e = (const struct dirent64 *)(buf + off);
+            off += e->d_reclen;
+            const char *n = e->d_name;
+            int k = classify_name(n);
+            if (k == NAME_OTHER)
+                continue;
+            if (k >= 0 && k < (int)NLIBPCI_FILES) {
+                type[k] = e->d_type;
+                continue;
+            }
+            switch (k) {
+            case NAME_RESET_METHOD: l->reset_method = true; continue;
+            case NAME_RESET: l->reset = true; continue;
+            case NAME_BOOT_VGA: l->boot_vga = true; continue;
+            case NAME_PCI_BUS: l->pci_bus = true; continue;
+            default: break;
+            }
+            struct pci_addr addr;
+            const char *why;
+            if (pci_addr_parse(n + 13, false, &addr, &why) < 0)
+                continue;
+            if (k == NAME_CONSUMER)
+                add_link(a, &l->cons, &l->ncons, &l->capc, &addr);
+            else
+                add_link(a, &l->supp, &l->nsupp, &l->caps, &addr);
+        }
     }
-    closedir(dir);
+    /* a failed read ends the listing, as readdir() did: what it left out
+     * is then reported missing below */
     for (size_t i = 0; i < NLIBPCI_FILES; i++) {
         if (type[i] == 0xff && i >= LIBPCI_MANDATORY)
             continue;
@@ -273,9 +406,14 @@ static int list_device_dir(arena *a, const char *devdir, struct dev_listing *l,
             diag_add(diags, FACTS_RULE_HOST, SEV_ERROR, (src_loc){0},
                      "cannot read PCI facts: %s/%s: %s", devdir, libpci_files[i],
                      bad > 0 ? strerror(bad) : "not a regular file");
+            close(fd);
             return -1;
         }
     }
+    if (keep_fd)
+        *keep_fd = fd;
+    else
+        close(fd);
     return 0;
 }
 
@@ -290,10 +428,13 @@ static int listing_cmp(const void *x, const void *y)
  * that path, so one readlink suffices (realpath would cost one per path
  * component).  A plain directory (hand-made tree) has no such path: the
  * parent stays unknown. */
-static void read_parent(const char *devdir, struct facts_device *d)
+static void read_parent(struct dev_path *dp, struct facts_device *d)
 {
     char buf[PATH_MAX];
-    ssize_t n = readlink(devdir, buf, sizeof buf - 1);
+    int at;
+    dev_path_dir(dp);
+    const char *rel = dev_path_at(dp, &at);
+    ssize_t n = readlinkat(at, rel, buf, sizeof buf - 1);
     if (n <= 0)
         return;
     buf[n] = '\0';
@@ -311,14 +452,17 @@ static void read_parent(const char *devdir, struct facts_device *d)
         d->has_parent = true;
 }
 
-static void read_device_files(arena *a, const char *devdir, const char *bdf,
+static void read_device_files(arena *a, struct dev_path *dp, const char *bdf,
                               const struct dev_listing *l, int kernel_has_reset_method,
                               struct facts_device *d, struct diag_list *diags)
 {
     d->reset_methods = NULL;
     d->boot_vga = -1;
     if (l->reset_method) {
-        d->reset_methods = sysfs_read_line(a, arena_printf(a, "%s/reset_method", devdir));
+        int at;
+        dev_path_file(dp, "reset_method");
+        const char *rel = dev_path_at(dp, &at);
+        d->reset_methods = sysfs_read_line_at(a, at, rel);
         if (!d->reset_methods)
             diag_add(diags, FACTS_RULE_DEVICE, SEV_WARNING, (src_loc){0},
                      "%s: reset_method unreadable; reset methods unknown", bdf);
@@ -326,7 +470,10 @@ static void read_device_files(arena *a, const char *devdir, const char *bdf,
         d->reset_methods = "";    /* the kernel hides both files when no method works */
     }   /* else: resettable on a kernel that predates reset_method: unknown */
     if (l->boot_vga) {
-        const char *bv = sysfs_read_line(a, arena_printf(a, "%s/boot_vga", devdir));
+        int at;
+        dev_path_file(dp, "boot_vga");
+        const char *rel = dev_path_at(dp, &at);
+        const char *bv = sysfs_read_line_at(a, at, rel);
         d->boot_vga = bv && !strcmp(bv, "1") ? 1 : bv && !strcmp(bv, "0") ? 0 : -1;
     }
     d->is_bridge = (d->class_code >> 8) == 0x0604 || l->pci_bus;
@@ -334,20 +481,27 @@ static void read_device_files(arena *a, const char *devdir, const char *bdf,
     d->nconsumers = l->ncons;
     d->suppliers = l->supp;
     d->nsuppliers = l->nsupp;
-    read_parent(devdir, d);
+    read_parent(dp, d);
 }
 
-static bool readable(arena *a, const char *dir, const char *file)
+/* access(R_OK): real ids, as libpci's own opens would be judged */
+static bool readable(struct dev_path *dp, const char *file)
 {
-    return access(arena_printf(a, "%s/%s", dir, file), R_OK) == 0;
+    int at;
+    dev_path_file(dp, file);
+    const char *rel = dev_path_at(dp, &at);
+    return faccessat(at, rel, R_OK, 0) == 0;
 }
 
 /* The last component of a symlink's target (driver -> …/drivers/nvme);
  * NULL when there is no link. */
-static const char *link_name(arena *a, const char *path)
+static const char *link_name(arena *a, struct dev_path *dp, const char *file)
 {
     char buf[PATH_MAX];
-    ssize_t n = readlink(path, buf, sizeof buf - 1);
+    int at;
+    dev_path_file(dp, file);
+    const char *rel = dev_path_at(dp, &at);
+    ssize_t n = readlinkat(at, rel, buf, sizeof buf - 1);
     if (n <= 0)
         return NULL;
     buf[n] = '\0';
@@ -368,10 +522,10 @@ static int kernel_has_reset_method(const char *rel)
     return maj > 5 || (maj == 5 && min >= 15);
 }
 
-/* libpci treats a malformed entry as fatal for the whole scan; listing
- * every device first gives a message that names the entry (and leaves no
- * partial libpci state behind).  The listings, sorted by address, serve the
- * scan afterwards. */
+/* libpci treats a malformed entry name as fatal for the whole scan;
+ * checking every name first gives a message that names the entry (and
+ * leaves no partial libpci state behind).  The listings, sorted by address,
+ * are filled by the scan. */
 static int precheck_devices(arena *a, const char *devices, struct diag_list *diags,
                             struct dev_listing **out, size_t *count)
 {
@@ -404,9 +558,6 @@ static int precheck_devices(arena *a, const char *devices, struct diag_list *dia
             cap *= 2;
         }
         v[n].addr = addr;
-        if (list_device_dir(a, arena_printf(a, "%s/%s", devices, e->d_name), &v[n],
-                            diags) < 0)
-            rc = -1;
         n++;
     }
     closedir(dir);
@@ -430,8 +581,8 @@ static const char *lookup(struct pci_access *pacc, arena *a, int flags,
 /* The libpci part.  Separate function so that the setjmp frame holds only
  * what the jump may leave behind. */
 static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids_file,
-                    const char *devices, int reset_known, struct facts *f,
-                    struct dev_listing *listings, size_t expect)
+                    const char *devices, int devices_fd, int reset_known,
+                    struct facts *f, struct dev_listing *listings, size_t expect)
 {
     arena *a = ctx->a;
     struct pci_access *volatile pacc = pci_alloc();
@@ -440,9 +591,12 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
     pacc->debug = pci_debug_hook;
     pacc->method = PCI_ACCESS_SYS_BUS_PCI;
     current_scan = ctx;
+    ctx->dev_fd = -1;
     if (setjmp(ctx->on_error)) {
         /* libpci's partial state is not safe to clean up after the jump. */
         current_scan = NULL;
+        if (ctx->dev_fd >= 0)
+            close(ctx->dev_fd);
         diag_add(ctx->diags, FACTS_RULE_HOST, SEV_ERROR, (src_loc){0},
                  "cannot read PCI facts: libpci: %s", ctx->msg);
         return -1;
@@ -456,19 +610,20 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
 
     size_t n = 0, cap = expect + 1;
     f->devs = arena_calloc(a, cap, sizeof *f->devs);
+    struct dev_path dp;
+    dev_path_init(a, &dp, devices, devices_fd);
+    /* libpci lists devices in directory order; the listings are sorted by
+     * address, so each device's listing says where it goes and facts_sort()
+     * finds them in order.  UINT32_MAX: no device for that listing. */
+    uint32_t *place = arena_alloc(a, (expect + 1) * sizeof *place);
+    memset(place, 0xff, (expect + 1) * sizeof *place);
+    bool by_listing = true, unreadable = false;
     for (struct pci_dev *p = pacc->devices; p; p = p->next) {
         if (n == cap) {  /* a device appeared after the precheck */
             f->devs = arena_realloc(a, f->devs, cap * sizeof *f->devs,
                                     2 * cap * sizeof *f->devs);
             cap *= 2;
         }
-        /* Not PCI_FILL_IOMMU_GROUP / PCI_FILL_DRIVER: libpci resolves
-         * each of those links with realpath (a syscall per path component,
-         * doubling the scan time on big hosts); the basename of one
-         * readlink is the same fact (run-facts.sh checks it against lspci). */
-        int want = PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT |
-                   PCI_FILL_SUBSYS | PCI_FILL_NUMA_NODE;
-        int known = pci_fill_info(p, want);
         struct facts_device *d = &f->devs[n];
         memset(d, 0, sizeof *d);
         d->addr.domain = (uint32_t)p->domain;
@@ -477,36 +632,67 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
         d->addr.func = p->func;
         char bdf[24];
         pci_addr_format(&d->addr, bdf);
+        /* The listing first: libpci opens its files without O_NONBLOCK
+         * and dies on a missing one, so it reads only a device whose files
+         * are there and regular. */
+        struct dev_listing key = {.addr = d->addr}, *l;
+        l = expect ? bsearch(&key, listings, expect, sizeof *listings, listing_cmp) : NULL;
+        bool listed = l != NULL;
+        if (!l)
+            l = arena_calloc(a, 1, sizeof *l);
+        dev_path_entry(&dp, bdf);
+        int dev_fd = -1;
+        if (list_device_dir(a, &dp, l, ctx->diags, &dev_fd) < 0) {
+            if (listed) {
+                unreadable = true;  /* reported; the scan fails at the end */
+                continue;
+            }
+            /* appeared after the precheck: best effort, as before; only
+             * this device's extra facts are unknown */
+            ctx->diags->tail->sev = SEV_WARNING;
+            ctx->diags->n[SEV_ERROR]--;
+            ctx->diags->n[SEV_WARNING]++;
+        }
+        dp.entry_fd = ctx->dev_fd = dev_fd;
+        /* Not PCI_FILL_IOMMU_GROUP / PCI_FILL_DRIVER: libpci resolves
+         * each of those links with realpath (a syscall per path component,
+         * doubling the scan time on big hosts); the basename of one
+         * readlink is the same fact (run-facts.sh checks it against lspci). */
+        int want = PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT |
+                   PCI_FILL_SUBSYS | PCI_FILL_NUMA_NODE;
+        int known = pci_fill_info(p, want);
         if (!(known & PCI_FILL_IDENT) || !(known & PCI_FILL_CLASS)) {
             diag_add(ctx->diags, FACTS_RULE_DEVICE, SEV_WARNING, (src_loc){0},
                      "%s: id or class unreadable; device left out", bdf);
+            if (dev_fd >= 0)
+                close(dev_fd);
+            dp.entry_fd = ctx->dev_fd = -1;
             continue;
         }
         d->id.vendor = p->vendor_id;
         d->id.device = p->device_id;
         d->class_code = (uint32_t)p->device_class << 8;
+        d->vendor_name = lookup(pacc, a, PCI_LOOKUP_VENDOR, p->vendor_id, 0);
+        d->device_name = lookup(pacc, a, PCI_LOOKUP_DEVICE, p->vendor_id, p->device_id);
         /* libpci falls back to config space and reports 0xff… as known
          * when that is unreadable too: trust a value only with a source. */
-        const char *devdir = arena_printf(a, "%s/%s", devices, bdf);
-        bool config = readable(a, devdir, "config");
+        bool config = readable(&dp, "config");
         if (known & PCI_FILL_CLASS_EXT)
             d->class_code |= p->prog_if;
-        if ((known & PCI_FILL_CLASS_EXT) && (config || readable(a, devdir, "revision")))
+        if ((known & PCI_FILL_CLASS_EXT) && (config || readable(&dp, "revision")))
             d->revision = p->rev_id;
         else
             d->revision_unknown = true;
         if ((known & PCI_FILL_SUBSYS) &&
-            (config || (readable(a, devdir, "subsystem_vendor") &&
-                        readable(a, devdir, "subsystem_device")))) {
+            (config || (readable(&dp, "subsystem_vendor") &&
+                        readable(&dp, "subsystem_device")))) {
             d->subsys.vendor = p->subsys_vendor_id;
             d->subsys.device = p->subsys_id;
         } else {
             d->subsys_unknown = true;
         }
-        d->vendor_name = lookup(pacc, a, PCI_LOOKUP_VENDOR, p->vendor_id, 0);
-        d->device_name = lookup(pacc, a, PCI_LOOKUP_DEVICE, p->vendor_id, p->device_id);
-        d->driver = link_name(a, arena_printf(a, "%s/driver", devdir));
-        const char *grp = link_name(a, arena_printf(a, "%s/iommu_group", devdir));
+        d->driver = link_name(a, &dp, "driver");
+        const char *grp = link_name(a, &dp, "iommu_group");
         d->iommu_group = -1;
         if (grp) {
             char *end;
@@ -519,22 +705,28 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
         }
         d->numa_node = (known & PCI_FILL_NUMA_NODE) && p->numa_node >= 0 ?
                        p->numa_node : -1;
-        struct dev_listing key = {.addr = d->addr}, *l;
-        l = expect ? bsearch(&key, listings, expect, sizeof *listings, listing_cmp) : NULL;
-        if (!l) {  /* appeared after the precheck: list it now, best effort */
-            l = arena_calloc(a, 1, sizeof *l);
-            if (list_device_dir(a, devdir, l, ctx->diags) < 0) {
-                /* downgrade: only this device's extra facts are unknown */
-                ctx->diags->tail->sev = SEV_WARNING;
-                ctx->diags->n[SEV_ERROR]--;
-                ctx->diags->n[SEV_WARNING]++;
-            }
-        }
-        read_device_files(a, devdir, bdf, l, reset_known, d, ctx->diags);
+        read_device_files(a, &dp, bdf, l, reset_known, d, ctx->diags);
+        if (dev_fd >= 0)
+            close(dev_fd);
+        dp.entry_fd = ctx->dev_fd = -1;
+        if (listed && place[l - listings] == UINT32_MAX)
+            place[l - listings] = (uint32_t)n;
+        else
+            by_listing = false;  /* new or listed twice: facts_sort sorts */
         n++;
     }
     current_scan = NULL;
     pci_cleanup(pacc);
+    if (unreadable)
+        return -1;
+    if (by_listing && n > 1) {
+        struct facts_device *sorted = arena_alloc(a, n * sizeof *sorted);
+        size_t k = 0;
+        for (size_t i = 0; i < expect; i++)
+            if (place[i] != UINT32_MAX)
+                sorted[k++] = f->devs[place[i]];
+        f->devs = sorted;
+    }
     f->ndevs = n;
     return 0;
 }
@@ -568,8 +760,13 @@ int facts_read_sysfs(arena *a, const char *root, const char *ids_file,
     struct scan_ctx *ctx = arena_alloc(a, sizeof *ctx);
     ctx->diags = diags;
     ctx->a = a;
-    if (scan_pci(ctx, sysfs_pci, ids_file, devices,
-                 kernel_has_reset_method(f.kernel_release), &f, listings, expect) < 0)
+    /* -1 is fine: the per-device calls then take absolute paths */
+    int devices_fd = open(devices, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = scan_pci(ctx, sysfs_pci, ids_file, devices, devices_fd,
+                      kernel_has_reset_method(f.kernel_release), &f, listings, expect);
+    if (devices_fd >= 0)
+        close(devices_fd);
+    if (rc < 0)
         return -1;
     facts_sort(&f);
     for (size_t i = 1; i < f.ndevs; i++)

@@ -58,6 +58,7 @@ struct parse_ctx {
     /* Open braces, so "expected '}'" can point at the block left open. */
     struct pass_loc open[PARSE_MAX_OPEN];
     size_t depth;
+    size_t max_depth;             /* deepest nesting seen, for the text pass */
 };
 
 void lex_error(struct parse_ctx *c, src_loc loc, const char *fmt, ...)
@@ -379,6 +380,8 @@ void lex_open_brace(struct parse_ctx *c, struct pass_loc loc)
     if (c->depth < PARSE_MAX_OPEN)
         c->open[c->depth] = loc;
     c->depth++;
+    if (c->depth > c->max_depth)
+        c->max_depth = c->depth;
 }
 
 void lex_close_brace(struct parse_ctx *c)
@@ -462,6 +465,37 @@ static int yyreport_syntax_error(const yypcontext_t *pc, yyscan_t scanner,
     return 0;
 }
 
+/* Keywords and values point into the scanner's buffer (a copy per token
+ * was most of the AST's memory on a big spec); once the scanner is done with
+ * the buffer, each text gets its NUL.  The byte after a token is never part
+ * of another token's text: two word-like tokens cannot touch (the longest
+ * match would have made them one), a string's text starts after its opening
+ * quote.  Statements dropped by error recovery are not in the tree and keep
+ * their bytes; nothing points at them.  Iterative, with a stack as deep as
+ * the deepest block, so absurd nesting cannot exhaust the C stack. */
+static void terminate_texts(arena *a, char *base, struct ast_stmt *s,
+                            size_t max_depth)
+{
+    struct ast_stmt **stack = arena_alloc(a, (max_depth + 1) * sizeof *stack);
+    size_t sp = 0;
+    while (s || sp) {
+        if (!s) {
+            s = stack[--sp];
+            continue;
+        }
+        base[s->kw_loc.end] = '\0';
+        for (size_t i = 0; i < s->nvals; i++)
+            if (s->vals[i].kind != AV_STRING)  /* the lexer ended those */
+                base[s->vals[i].loc.end] = '\0';
+        if (s->body && sp <= max_depth) {
+            stack[sp++] = s->next;
+            s = s->body;
+        } else {
+            s = s->next;
+        }
+    }
+}
+
 struct ast_spec *parse_spec(arena *a, const struct source *src,
                             struct diag_list *diags)
 {
@@ -472,7 +506,8 @@ struct ast_spec *parse_spec(arena *a, const struct source *src,
         .ignore_tail = &spec->ignores,
     };
     /* flex scans in place and needs two NULs at the end; a copy keeps the
-     * source text untouched (flex writes into its buffer while scanning). */
+     * source text untouched (flex writes into its buffer while scanning, and
+     * terminate_texts() turns it into the AST's strings afterwards). */
     char *buf = arena_alloc(a, src->len + 2);
     memcpy(buf, src->text, src->len);
     /* Editors on Windows may start UTF-8 files with a byte-order mark:
@@ -489,5 +524,6 @@ struct ast_spec *parse_spec(arena *a, const struct source *src,
     }
     yyparse(scanner, &ctx);
     yylex_destroy(scanner);
+    terminate_texts(a, buf, spec->stmts, ctx.max_depth);
     return spec;
 }

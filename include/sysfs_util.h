@@ -14,5 +14,7 @@ char *sysfs_read(arena *a, const char *path, size_t max);
 /* First line without trailing blanks/newline ("" for an empty file);
  * NULL when unreadable or longer than 64 KiB. */
 char *sysfs_read_line(arena *a, const char *path);
+/* The same for rel below the open directory dir_fd (or AT_FDCWD). */
+char *sysfs_read_line_at(arena *a, int dir_fd, const char *rel);
 
 #endif

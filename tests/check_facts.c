@@ -2,6 +2,7 @@
  * the sysfs reader finds on the generated fixture hosts (PASSC_FIXTURES,
  * from tests/mkhost --all). */
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "facts.h"
 #include "facts_impl.h"
 #include "pci_addr.h"
+#include "sysfs_util.h"
 
 static struct pci_addr A(const char *s)
 {
@@ -184,6 +186,35 @@ START_TEST(writer_replaces_invalid_utf8)
     char *text = write_text(&f);
     ck_assert_ptr_nonnull(strstr(text, "hostname: \"bad?? name \xc3\xa9\""));
     free(text);
+}
+END_TEST
+
+/* The writer is not libyaml's emitter but must write what it wrote: the
+ * expected text is libyaml 0.2.5's output for the same string (quote,
+ * backslash, tab, LF, NEL, a C1 control, LS, BOM, a character beyond the
+ * BMP, NBSP, a bad byte), and the reader gets the string back. */
+START_TEST(writer_escapes_like_libyaml)
+{
+    struct facts f = {0};
+    f.hostname = "a\"\\\t\n\xc2\x85\xc2\x80\xe2\x80\xa8\xef\xbb\xbf\xf0\x9f\x98\x80\xc2\xa0\xff x";
+    char *text = write_text(&f);
+    ck_assert_str_eq(text, "passc-facts: 1\n"
+                           "host:\n"
+                           "  hostname: \"a\\\"\\\\\\t\\n\\N\\x80\\L\\uFEFF\\U0001F600\xc2\xa0? x\"\n"
+                           "  iommu: false\n"
+                           "modules: {}\n"
+                           "devices: []\n");
+    arena *a = arena_new();
+    char *path = tmp_write(text);
+    struct diag_list d;
+    diag_init(&d, a);
+    struct facts g;
+    ck_assert_int_eq(facts_read_yaml(a, path, &g, &d), 0);
+    ck_assert_str_eq(g.hostname, "a\"\\\t\n\xc2\x85\xc2\x80\xe2\x80\xa8\xef\xbb\xbf\xf0\x9f\x98\x80\xc2\xa0? x");
+    unlink(path);
+    free(path);
+    free(text);
+    arena_free(a);
 }
 END_TEST
 
@@ -476,6 +507,36 @@ START_TEST(unreadable_root_is_an_error)
 }
 END_TEST
 
+/* Attribute reads skip the read that would return 0 when the first one
+ * left room: a file longer than that first buffer must still come whole,
+ * and one past the 64 KiB cap not at all. */
+static char *attr_of_size(arena *a, size_t n)
+{
+    char *text = arena_alloc(a, n + 2);
+    for (size_t i = 0; i < n; i++)
+        text[i] = (char)('a' + i % 26);
+    text[n] = '\n';
+    char *path = tmp_write(text);
+    char *got = sysfs_read_line_at(a, AT_FDCWD, path);
+    unlink(path);
+    free(path);
+    return got;
+}
+
+START_TEST(sysfs_attr_reads_are_whole)
+{
+    arena *a = arena_new();
+    static const size_t sizes[] = {0, 3, 4094, 4095, 4096, 4097, 10000, 65534};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        char *got = attr_of_size(a, sizes[k]);
+        ck_assert_msg(got != NULL, "size %zu unread", sizes[k]);
+        ck_assert_uint_eq(strlen(got), sizes[k]);
+    }
+    ck_assert_ptr_null(attr_of_size(a, 70000));
+    arena_free(a);
+}
+END_TEST
+
 Suite *suite_facts(void)
 {
     Suite *s = suite_create("facts");
@@ -484,6 +545,7 @@ Suite *suite_facts(void)
     tcase_add_test(t, find_is_binary_search_on_sorted_devices);
     tcase_add_test(t, snapshot_round_trip_keeps_every_field);
     tcase_add_test(t, writer_replaces_invalid_utf8);
+    tcase_add_test(t, writer_escapes_like_libyaml);
     tcase_add_loop_test(t, hostile_snapshot_is_refused, 0,
                         (int)(sizeof hostile / sizeof hostile[0]));
     tcase_add_test(t, deep_nesting_and_long_scalars_are_bounded);
@@ -498,6 +560,7 @@ Suite *suite_facts(void)
     tcase_add_test(h, thunderbolt_big_group);
     tcase_add_test(h, plain_directory_entries_are_read);
     tcase_add_test(h, unreadable_root_is_an_error);
+    tcase_add_test(h, sysfs_attr_reads_are_whole);
     suite_add_tcase(s, h);
     return s;
 }

@@ -43,6 +43,11 @@ static const struct {
     {"host { a { b { c } } }", "host(){a(){b(){c()}}}"},
     {"memory 96 GiB # comment\nnuma on", "memory(n:96,w:GiB) numa(w:on)"},
     {"x {}\ny {}", "x(){} y(){}"},
+    /* texts live in the scanner buffer and end on the byte after them:
+     * tokens that touch must still come out whole */
+    {"a\"b\"c{d}", "a(s:b,w:c){d()}"},
+    {"x 1#c\ny\"\" 2;z", "x(n:1) y(s:,n:2) z()"},
+    {"usb4 78:00.0{tunnels 79:00.3 79:00.4}", "usb4(a:78:00.0){tunnels(a:79:00.3,a:79:00.4)}"},
 };
 
 START_TEST(parser_shapes)
