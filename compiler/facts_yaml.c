@@ -1,9 +1,9 @@
-/* facts_yaml.c — the facts snapshot (`passc-facts: 1`): written directly
- * in libyaml's own layout, read through libyaml.
+/* facts_yaml.c — the facts snapshot (`passc-facts: 1`) through libyaml.
  *
- * Writing follows one fixed order (host, modules by name, devices by
- * address, keys in a fixed order), so that two runs on the same host diff
- * clean and write -> read -> write is byte-identical.  Strings are double-quoted: an address such as 00:02:00.0
+ * Writing goes through libyaml's emitter only, in one fixed order (host,
+ * modules by name, devices by address, keys in a fixed order), so that two
+ * runs on the same host diff clean and write -> read -> write is
+ * byte-identical.  Strings are double-quoted: an address such as 00:02:00.0
  * or a revision such as 10 must not turn into a number for other YAML tools.
  *
  * Reading builds a small tree from libyaml's parser events (with a depth
@@ -48,59 +48,26 @@
 /* ------------------------------------------------------------------ */
 /* Writer                                                              */
 
-/* The snapshot has one fixed shape (block mappings, one block sequence,
- * flow sequences of addresses and use names), so it is written directly:
- * libyaml's emitter spent ~35,000 instructions a device analysing every
- * scalar, more than reading the device from sysfs.  The bytes are those
- * libyaml 0.2 writes for the same events (indent 2, unlimited width,
- * unicode on): keys and the fixed words are plain, every other string is
- * double-quoted with libyaml's escapes (see put_quoted).  The reader below
- * still goes through libyaml, and the tests read every written snapshot
- * back. */
-
 struct writer {
-    FILE *out;
+    yaml_emitter_t em;
+    yaml_event_t ev;
     char *scratch;   /* UTF-8 sanitised copy of the last string */
     size_t scratch_cap;
-    /* stdio costs a call and a lock per putc: the text is gathered here */
-    size_t len;
-    char buf[16384];
+    int failed;
 };
 
-static void w_flush(struct writer *w)
+static void w_emit(struct writer *w)
 {
-    if (w->len)
-        fwrite(w->buf, 1, w->len, w->out);
-    w->len = 0;
-}
-
-static void w_put(struct writer *w, const char *s, size_t n)
-{
-    if (n > sizeof w->buf - w->len) {
-        w_flush(w);
-        if (n > sizeof w->buf) {
-            fwrite(s, 1, n, w->out);
-            return;
-        }
+    if (w->failed) {
+        yaml_event_delete(&w->ev);
+        return;
     }
-    memcpy(w->buf + w->len, s, n);
-    w->len += n;
+    if (!yaml_emitter_emit(&w->em, &w->ev))
+        w->failed = 1;
 }
 
-static void w_puts(struct writer *w, const char *s)
-{
-    w_put(w, s, strlen(s));
-}
-
-static void w_putc(struct writer *w, char c)
-{
-    if (w->len == sizeof w->buf)
-        w_flush(w);
-    w->buf[w->len++] = c;
-}
-
-/* Libyaml refuses invalid UTF-8 and sysfs text (hostname, cmdline) is
- * bytes: each byte that is not part of a valid sequence becomes '?'. */
+/* libyaml refuses invalid UTF-8; sysfs text (hostname, cmdline) is bytes.
+ * Replace each byte that is not part of a valid sequence with '?'. */
 static const char *utf8_clean(struct writer *w, const char *s, size_t *len)
 {
     size_t n = strlen(s);
@@ -145,256 +112,193 @@ static const char *utf8_clean(struct writer *w, const char *s, size_t *len)
     return w->scratch;
 }
 
-/* What libyaml's emitter calls printable (its IS_PRINTABLE: \n, ASCII
- * graphic and space, and the BMP without C1 controls, surrogates, U+FEFF,
- * U+FFFE and U+FFFF; nothing beyond the BMP). */
-static bool yaml_printable(const unsigned char *p)
+static void w_scalar(struct writer *w, const char *s, yaml_scalar_style_t st)
 {
-    unsigned c = p[0];
-    return c == 0x0a || (c >= 0x20 && c <= 0x7e) ||
-           (c == 0xc2 && p[1] >= 0xa0) || (c > 0xc2 && c < 0xed) ||
-           (c == 0xed && p[1] < 0xa0) || c == 0xee ||
-           (c == 0xef && !(p[1] == 0xbb && p[2] == 0xbf) &&
-            !(p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf)));
-}
-
-/* Line breaks libyaml escapes in a double-quoted scalar: CR, LF, NEL, LS,
- * PS. */
-static bool yaml_break(const unsigned char *p)
-{
-    return p[0] == '\r' || p[0] == '\n' || (p[0] == 0xc2 && p[1] == 0x85) ||
-           (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9));
-}
-
-/* A double-quoted scalar as libyaml writes it with unicode output and no
- * line width: printable text as is, everything else escaped. */
-static void put_quoted(struct writer *w, const char *s)
-{
-    /* Addresses, ids and pci.ids names are printable ASCII: no clean-up
-     * and no escapes to look for. */
-    size_t plain = 0;
-    while ((unsigned char)s[plain] >= 0x20 && (unsigned char)s[plain] < 0x7f &&
-           s[plain] != '"' && s[plain] != '\\')
-        plain++;
-    if (!s[plain]) {
-        w_putc(w, '"');
-        w_put(w, s, plain);
-        w_putc(w, '"');
+    size_t len;
+    const char *clean = utf8_clean(w, s, &len);
+    if (!yaml_scalar_event_initialize(&w->ev, NULL, NULL,
+                                      (yaml_char_t *)clean, (int)len, 1, 1,
+                                      st)) {
+        w->failed = 1;
         return;
     }
-    size_t len;
-    const unsigned char *p = (const unsigned char *)utf8_clean(w, s, &len);
-    const unsigned char *end = p + len;
-    w_putc(w, '"');
-    while (p < end) {
-        /* the run of bytes written as they are */
-        const unsigned char *run = p;
-        for (;;) {
-            unsigned c = p < end ? p[0] : 0;
-            if (p == end)
-                break;
-            size_t k = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : 4;
-            bool bom = c == 0xef && p[1] == 0xbb && p[2] == 0xbf;
-            if (!yaml_printable(p) || bom || yaml_break(p) || c == '"' || c == '\\')
-                break;
-            p += k;
-        }
-        w_put(w, (const char *)run, (size_t)(p - run));
-        if (p == end)
-            break;
-        unsigned c = p[0];
-        size_t k = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : 4;
-        unsigned v = k == 1 ? c : k == 2 ? (c & 0x1fu) : k == 3 ? (c & 0x0fu) : (c & 0x07u);
-        for (size_t i = 1; i < k; i++)
-            v = v << 6 | (p[i] & 0x3fu);
-        p += k;
-        const char *esc = NULL;
-        switch (v) {
-        case 0x00: esc = "0"; break;
-        case 0x07: esc = "a"; break;
-        case 0x08: esc = "b"; break;
-        case 0x09: esc = "t"; break;
-        case 0x0a: esc = "n"; break;
-        case 0x0b: esc = "v"; break;
-        case 0x0c: esc = "f"; break;
-        case 0x0d: esc = "r"; break;
-        case 0x1b: esc = "e"; break;
-        case 0x22: esc = "\""; break;
-        case 0x5c: esc = "\\"; break;
-        case 0x85: esc = "N"; break;
-        case 0xa0: esc = "_"; break;
-        case 0x2028: esc = "L"; break;
-        case 0x2029: esc = "P"; break;
-        default: break;
-        }
-        char e[12];
-        if (esc)
-            snprintf(e, sizeof e, "\\%s", esc);
-        else if (v <= 0xff)
-            snprintf(e, sizeof e, "\\x%02X", v);
-        else if (v <= 0xffff)
-            snprintf(e, sizeof e, "\\u%04X", v);
-        else
-            snprintf(e, sizeof e, "\\U%08X", v);
-        w_puts(w, e);
+    w_emit(w);
+}
+
+static void w_str(struct writer *w, const char *s)
+{
+    w_scalar(w, s, YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+}
+
+static void w_plain(struct writer *w, const char *s)
+{
+    w_scalar(w, s, YAML_PLAIN_SCALAR_STYLE);
+}
+
+static void w_key_str(struct writer *w, const char *k, const char *v)
+{
+    w_plain(w, k);
+    w_str(w, v);
+}
+
+static void w_key_int(struct writer *w, const char *k, long v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%ld", v);
+    w_plain(w, k);
+    w_plain(w, buf);
+}
+
+static void w_key_bool(struct writer *w, const char *k, bool v)
+{
+    w_plain(w, k);
+    w_plain(w, v ? "true" : "false");
+}
+
+static void w_map_start(struct writer *w, yaml_mapping_style_t st)
+{
+    if (!yaml_mapping_start_event_initialize(&w->ev, NULL, NULL, 1, st)) {
+        w->failed = 1;
+        return;
     }
-    w_putc(w, '"');
+    w_emit(w);
 }
 
-/* digits lowercase hex digits of v, zero-padded (class, revision) */
-static const char *hex(char *buf, unsigned v, int digits)
+static void w_map_end(struct writer *w)
 {
-    for (int i = digits - 1; i >= 0; i--, v >>= 4)
-        buf[i] = "0123456789abcdef"[v & 0xf];
-    buf[digits] = '\0';
-    return buf;
+    yaml_mapping_end_event_initialize(&w->ev);
+    w_emit(w);
 }
 
-/* "  key: " at the given indent (keys are fixed plain words). */
-static void put_key(struct writer *w, int indent, const char *k)
+static void w_seq_start(struct writer *w, yaml_sequence_style_t st)
 {
-    w_put(w, "    ", (size_t)indent);
-    w_puts(w, k);
-    w_put(w, ": ", 2);
+    if (!yaml_sequence_start_event_initialize(&w->ev, NULL, NULL, 1, st)) {
+        w->failed = 1;
+        return;
+    }
+    w_emit(w);
 }
 
-static void w_key_str(struct writer *w, int indent, const char *k, const char *v)
+static void w_seq_end(struct writer *w)
 {
-    put_key(w, indent, k);
-    put_quoted(w, v);
-    w_putc(w, '\n');
+    yaml_sequence_end_event_initialize(&w->ev);
+    w_emit(w);
 }
 
-static void w_key_plain(struct writer *w, int indent, const char *k, const char *v)
-{
-    put_key(w, indent, k);
-    w_puts(w, v);
-    w_putc(w, '\n');
-}
-
-static void w_key_int(struct writer *w, int indent, const char *k, long v)
-{
-    put_key(w, indent, k);
-    /* decimal by hand: one per device, and snprintf cost more than it */
-    char buf[24];
-    char *p = buf + sizeof buf;
-    *--p = '\n';
-    unsigned long u = v < 0 ? 0ul - (unsigned long)v : (unsigned long)v;
-    do
-        *--p = (char)('0' + u % 10);
-    while (u /= 10);
-    if (v < 0)
-        *--p = '-';
-    w_put(w, p, (size_t)(buf + sizeof buf - p));
-}
-
-static void w_key_bool(struct writer *w, int indent, const char *k, bool v)
-{
-    w_key_plain(w, indent, k, v ? "true" : "false");
-}
-
-/* key: ["0000:79:00.3", "0000:79:00.4"] */
 static void w_addr_list(struct writer *w, const char *key,
                         const struct pci_addr *v, size_t n)
 {
     if (!n)
         return;
     char buf[24];
-    put_key(w, 2, key);
-    w_putc(w, '[');
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            w_put(w, ", ", 2);
-        put_quoted(w, pci_addr_format(&v[i], buf));
-    }
-    w_put(w, "]\n", 2);
+    w_plain(w, key);
+    w_seq_start(w, YAML_FLOW_SEQUENCE_STYLE);
+    for (size_t i = 0; i < n; i++)
+        w_str(w, pci_addr_format(&v[i], buf));
+    w_seq_end(w);
 }
 
-/* One item of the block sequence: "- " then the mapping at indent 2. */
 static void w_device(struct writer *w, const struct facts_device *d)
 {
     char buf[32];
-    w_put(w, "- ", 2);
-    w_key_str(w, 0, "address", pci_addr_format(&d->addr, buf));
-    w_key_str(w, 2, "id", pci_id_format(&d->id, buf));
+    w_map_start(w, YAML_BLOCK_MAPPING_STYLE);
+    w_key_str(w, "address", pci_addr_format(&d->addr, buf));
+    w_key_str(w, "id", pci_id_format(&d->id, buf));
     if (!d->subsys_unknown)
-        w_key_str(w, 2, "subsystem", pci_id_format(&d->subsys, buf));
-    w_key_str(w, 2, "class", hex(buf, d->class_code & 0xffffffu, 6));
-    if (!d->revision_unknown)
-        w_key_str(w, 2, "revision", hex(buf, d->revision, 2));
+        w_key_str(w, "subsystem", pci_id_format(&d->subsys, buf));
+    snprintf(buf, sizeof buf, "%06x", (unsigned)(d->class_code & 0xffffffu));
+    w_key_str(w, "class", buf);
+    if (!d->revision_unknown) {
+        snprintf(buf, sizeof buf, "%02x", (unsigned)d->revision);
+        w_key_str(w, "revision", buf);
+    }
     if (d->vendor_name)
-        w_key_str(w, 2, "vendor-name", d->vendor_name);
+        w_key_str(w, "vendor-name", d->vendor_name);
     if (d->device_name)
-        w_key_str(w, 2, "device-name", d->device_name);
+        w_key_str(w, "device-name", d->device_name);
     if (d->driver)
-        w_key_str(w, 2, "driver", d->driver);
+        w_key_str(w, "driver", d->driver);
     if (d->iommu_group >= 0)
-        w_key_int(w, 2, "iommu-group", d->iommu_group);
+        w_key_int(w, "iommu-group", d->iommu_group);
     if (d->reset_methods)
-        w_key_str(w, 2, "reset-methods", d->reset_methods);
+        w_key_str(w, "reset-methods", d->reset_methods);
     if (d->boot_vga >= 0)
-        w_key_bool(w, 2, "boot-vga", d->boot_vga == 1);
+        w_key_bool(w, "boot-vga", d->boot_vga == 1);
     if (d->numa_node >= 0)
-        w_key_int(w, 2, "numa-node", d->numa_node);
+        w_key_int(w, "numa-node", d->numa_node);
     if (d->has_parent)
-        w_key_str(w, 2, "parent", pci_addr_format(&d->parent, buf));
-    w_key_bool(w, 2, "bridge", d->is_bridge);
+        w_key_str(w, "parent", pci_addr_format(&d->parent, buf));
+    w_key_bool(w, "bridge", d->is_bridge);
     w_addr_list(w, "consumers", d->consumers, d->nconsumers);
     w_addr_list(w, "suppliers", d->suppliers, d->nsuppliers);
     if (d->uses) {
-        put_key(w, 2, "uses");
-        w_putc(w, '[');
-        bool first = true;
+        w_plain(w, "uses");
+        w_seq_start(w, YAML_FLOW_SEQUENCE_STYLE);
         for (unsigned b = 0; b < HOST_USE_COUNT; b++)
-            if (d->uses & (1u << b)) {
-                if (!first)
-                    w_put(w, ", ", 2);
-                w_puts(w, host_use_name(b));
-                first = false;
-            }
-        w_put(w, "]\n", 2);
+            if (d->uses & (1u << b))
+                w_plain(w, host_use_name(b));
+        w_seq_end(w);
     }
     if (d->use_detail)
-        w_key_str(w, 2, "use-detail", d->use_detail);
+        w_key_str(w, "use-detail", d->use_detail);
+    w_map_end(w);
 }
 
 int facts_write_yaml(const struct facts *f, FILE *out)
 {
     struct writer w;
-    w.out = out;
-    w.scratch = NULL;
-    w.scratch_cap = 0;
-    w.len = 0;
-    w_key_int(&w, 0, "passc-facts", SNAPSHOT_VERSION);
+    memset(&w, 0, sizeof w);
+    if (!yaml_emitter_initialize(&w.em))
+        return -1;
+    yaml_emitter_set_output_file(&w.em, out);
+    yaml_emitter_set_unicode(&w.em, 1);
+    yaml_emitter_set_width(&w.em, -1);  /* never fold long strings */
+    yaml_emitter_set_indent(&w.em, 2);
 
-    w_puts(&w, "host:\n");
+    yaml_stream_start_event_initialize(&w.ev, YAML_UTF8_ENCODING);
+    w_emit(&w);
+    yaml_document_start_event_initialize(&w.ev, NULL, NULL, NULL, 1);
+    w_emit(&w);
+    w_map_start(&w, YAML_BLOCK_MAPPING_STYLE);
+    w_key_int(&w, "passc-facts", SNAPSHOT_VERSION);
+
+    w_plain(&w, "host");
+    w_map_start(&w, YAML_BLOCK_MAPPING_STYLE);
     if (f->hostname)
-        w_key_str(&w, 2, "hostname", f->hostname);
+        w_key_str(&w, "hostname", f->hostname);
     if (f->kernel_release)
-        w_key_str(&w, 2, "kernel", f->kernel_release);
+        w_key_str(&w, "kernel", f->kernel_release);
     if (f->cmdline)
-        w_key_str(&w, 2, "cmdline", f->cmdline);
-    w_key_bool(&w, 2, "iommu", f->iommu_on);
+        w_key_str(&w, "cmdline", f->cmdline);
+    w_key_bool(&w, "iommu", f->iommu_on);
     if (f->cpu_vendor)
-        w_key_str(&w, 2, "cpu-vendor", f->cpu_vendor);
+        w_key_str(&w, "cpu-vendor", f->cpu_vendor);
+    w_map_end(&w);
 
-    /* an empty collection is libyaml's flow form */
-    if (!f->nmodules)
-        w_puts(&w, "modules: {}\n");
-    else
-        w_puts(&w, "modules:\n");
-    for (size_t i = 0; i < f->nmodules; i++)
-        w_key_plain(&w, 2, f->modules[i].name, mod_state_name(f->modules[i].state));
+    w_plain(&w, "modules");
+    w_map_start(&w, YAML_BLOCK_MAPPING_STYLE);
+    for (size_t i = 0; i < f->nmodules; i++) {
+        w_plain(&w, f->modules[i].name);
+        w_plain(&w, mod_state_name(f->modules[i].state));
+    }
+    w_map_end(&w);
 
-    if (!f->ndevs)
-        w_puts(&w, "devices: []\n");
-    else
-        w_puts(&w, "devices:\n");
+    w_plain(&w, "devices");
+    w_seq_start(&w, YAML_BLOCK_SEQUENCE_STYLE);
     for (size_t i = 0; i < f->ndevs; i++)
         w_device(&w, &f->devs[i]);
-    w_flush(&w);
+    w_seq_end(&w);
+
+    w_map_end(&w);
+    yaml_document_end_event_initialize(&w.ev, 1);
+    w_emit(&w);
+    yaml_stream_end_event_initialize(&w.ev);
+    w_emit(&w);
+    if (!w.failed && !yaml_emitter_flush(&w.em))
+        w.failed = 1;
+    yaml_emitter_delete(&w.em);
     free(w.scratch);
-    if (ferror(out))
+    if (w.failed || ferror(out))
         return -1;
     return 0;
 }

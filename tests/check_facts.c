@@ -189,35 +189,6 @@ START_TEST(writer_replaces_invalid_utf8)
 }
 END_TEST
 
-/* The writer is not libyaml's emitter but must write what it wrote: the
- * expected text is libyaml 0.2.5's output for the same string (quote,
- * backslash, tab, LF, NEL, a C1 control, LS, BOM, a character beyond the
- * BMP, NBSP, a bad byte), and the reader gets the string back. */
-START_TEST(writer_escapes_like_libyaml)
-{
-    struct facts f = {0};
-    f.hostname = "a\"\\\t\n\xc2\x85\xc2\x80\xe2\x80\xa8\xef\xbb\xbf\xf0\x9f\x98\x80\xc2\xa0\xff x";
-    char *text = write_text(&f);
-    ck_assert_str_eq(text, "passc-facts: 1\n"
-                           "host:\n"
-                           "  hostname: \"a\\\"\\\\\\t\\n\\N\\x80\\L\\uFEFF\\U0001F600\xc2\xa0? x\"\n"
-                           "  iommu: false\n"
-                           "modules: {}\n"
-                           "devices: []\n");
-    arena *a = arena_new();
-    char *path = tmp_write(text);
-    struct diag_list d;
-    diag_init(&d, a);
-    struct facts g;
-    ck_assert_int_eq(facts_read_yaml(a, path, &g, &d), 0);
-    ck_assert_str_eq(g.hostname, "a\"\\\t\n\xc2\x85\xc2\x80\xe2\x80\xa8\xef\xbb\xbf\xf0\x9f\x98\x80\xc2\xa0? x");
-    unlink(path);
-    free(path);
-    free(text);
-    arena_free(a);
-}
-END_TEST
-
 /* Hostile or broken snapshots: refused as a whole, error at a line. */
 static const struct {
     const char *yaml;
@@ -545,7 +516,6 @@ Suite *suite_facts(void)
     tcase_add_test(t, find_is_binary_search_on_sorted_devices);
     tcase_add_test(t, snapshot_round_trip_keeps_every_field);
     tcase_add_test(t, writer_replaces_invalid_utf8);
-    tcase_add_test(t, writer_escapes_like_libyaml);
     tcase_add_loop_test(t, hostile_snapshot_is_refused, 0,
                         (int)(sizeof hostile / sizeof hostile[0]));
     tcase_add_test(t, deep_nesting_and_long_scalars_are_bounded);
