@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "cmd.h"
 #include "facts.h"
 
@@ -19,41 +20,9 @@ static int usage(const char *msg, const char *arg)
     return EXIT_USAGE;
 }
 
-/* Temp file beside the target, then rename: a reader of FILE sees the old
- * snapshot or the new one, never half of one. */
-static int write_atomic(arena *a, const char *path, const struct facts *f,
-                        const char **err)
+static int fill_yaml(FILE *out, void *f)
 {
-    char *tmp = arena_printf(a, "%s.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        *err = arena_printf(a, "cannot create %s: %s", tmp, strerror(errno));
-        return -1;
-    }
-    /* mkstemp makes 0600; a snapshot is meant to be copied and read */
-    (void)fchmod(fd, 0644);
-    FILE *out = fdopen(fd, "w");
-    if (!out) {
-        *err = arena_printf(a, "cannot write %s: %s", tmp, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        return -1;
-    }
-    int rc = facts_write_yaml(f, out);
-    if (fflush(out) != 0 || fsync(fileno(out)) != 0)
-        rc = -1;
-    int e = errno;
-    if (fclose(out) != 0)
-        rc = -1;
-    if (rc == 0 && rename(tmp, path) != 0) {
-        e = errno;
-        rc = -1;
-    }
-    if (rc != 0) {
-        *err = arena_printf(a, "cannot write %s: %s", path, strerror(e ? e : EIO));
-        unlink(tmp);
-    }
-    return rc;
+    return facts_write_yaml(f, out);
 }
 
 int cmd_facts(int argc, char **argv)
@@ -98,7 +67,8 @@ int cmd_facts(int argc, char **argv)
     diag_print_text(stderr, &d, false);  /* warnings: facts left unknown */
     if (out_path) {
         const char *err = NULL;
-        if (write_atomic(ar, out_path, &f, &err) < 0) {
+        /* 0644: a snapshot is meant to be copied and read */
+        if (atomic_write(ar, out_path, 0644, fill_yaml, &f, &err) < 0) {
             fprintf(stderr, "passc facts: %s\n", err);
             rc = EXIT_USAGE;
         }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "cmd.h"
 #include "diag.h"
 #include "driver.h"
@@ -21,50 +22,6 @@ static int usage_error(const char *cmd, const char *msg, const char *arg)
     fprintf(stderr, "passc %s: %s%s%s\ntry 'passc --help'\n", cmd, msg,
             arg ? " " : "", arg ? arg : "");
     return EXIT_USAGE;
-}
-
-/* Temp file beside the target, fsync, rename: readers see the old file or
- * the new one, never half of one. */
-static int write_atomic(const char *path, const char *text, size_t len,
-                        const char **err)
-{
-    size_t n = strlen(path);
-    char *tmp = malloc(n + 16);
-    if (!tmp)
-        abort();
-    snprintf(tmp, n + 16, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        *err = strerror(errno);
-        free(tmp);
-        return -1;
-    }
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, text + off, len - off);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        off += (size_t)w;
-    }
-    int ok = off == len && fchmod(fd, 0644) == 0 && fsync(fd) == 0;
-    int saved = errno;
-    if (close(fd) != 0 && ok) {
-        ok = 0;
-        saved = errno;
-    }
-    if (ok && rename(tmp, path) != 0) {
-        ok = 0;
-        saved = errno;
-    }
-    if (!ok) {
-        unlink(tmp);
-        *err = strerror(saved);
-    }
-    free(tmp);
-    return ok ? 0 : -1;
 }
 
 static bool want_color(void)
@@ -220,9 +177,8 @@ int cmd_import(int argc, char **argv)
         rc = EXIT_FINDINGS;
     if (rc == EXIT_CLEAN) {
         if (out_path) {
-            if (write_atomic(out_path, text.buf, text.len, &err) < 0) {
-                fprintf(stderr, "passc import: cannot write %s: %s\n",
-                        out_path, err);
+            if (atomic_write_text(a, out_path, 0644, text.buf, text.len, &err) < 0) {
+                fprintf(stderr, "passc import: %s\n", err);
                 rc = EXIT_USAGE;
             }
         } else {
@@ -285,8 +241,8 @@ int cmd_fmt(int argc, char **argv)
             rc = EXIT_FINDINGS;
         }
     } else if (write_back) {
-        if (!same && write_atomic(path, text.buf, text.len, &err) < 0) {
-            fprintf(stderr, "passc fmt: cannot write %s: %s\n", path, err);
+        if (!same && atomic_write_text(a, path, 0644, text.buf, text.len, &err) < 0) {
+            fprintf(stderr, "passc fmt: %s\n", err);
             rc = EXIT_USAGE;
         }
     } else {

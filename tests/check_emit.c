@@ -468,6 +468,16 @@ static void assert_untouched(arena *a, const char *t, const char *out,
     ck_assert_int_eq(count_entries(t), 1);
 }
 
+/* t/out as an earlier build left it: the marker and a.conf "old a". */
+static const char *earlier_build(arena *a, const char *t)
+{
+    const char *out = arena_printf(a, "%s/out", t);
+    ck_assert_int_eq(mkdir(out, 0755), 0);
+    mark(a, out);
+    put(arena_printf(a, "%s/a.conf", out), "old a\n");
+    return out;
+}
+
 /* Regression: `-o DIR` on a directory passc did not write (a project
  * folder, ~, /etc/modprobe.d) used to replace it and delete its files. */
 START_TEST(output_refuses_a_foreign_dir)
@@ -531,10 +541,7 @@ START_TEST(output_failure_midway_leaves_dir)
 {
     arena *a = arena_new();
     char *t = tmpdir(a);
-    const char *out = arena_printf(a, "%s/out", t);
-    ck_assert_int_eq(mkdir(out, 0755), 0);
-    mark(a, out);
-    put(arena_printf(a, "%s/a.conf", out), "old a\n");
+    const char *out = earlier_build(a, t);
     const struct artifact dup[] = {two[0], two[1], {"a.conf", "again\n", 6, 0644}};
     const char *err = NULL;
     ck_assert_int_eq(output_write_dir(a, out, dup, 3, &err), -1);
@@ -551,10 +558,7 @@ START_TEST(output_disk_full_leaves_dir)
 {
     arena *a = arena_new();
     char *t = tmpdir(a);
-    const char *out = arena_printf(a, "%s/out", t);
-    ck_assert_int_eq(mkdir(out, 0755), 0);
-    mark(a, out);
-    put(arena_printf(a, "%s/a.conf", out), "old a\n");
+    const char *out = earlier_build(a, t);
     size_t big = 1 << 16;
     char *text = arena_alloc(a, big);
     memset(text, 'x', big);
@@ -577,10 +581,7 @@ START_TEST(output_parent_unwritable)
 {
     arena *a = arena_new();
     char *t = tmpdir(a);
-    const char *out = arena_printf(a, "%s/out", t);
-    ck_assert_int_eq(mkdir(out, 0755), 0);
-    mark(a, out);
-    put(arena_printf(a, "%s/a.conf", out), "old a\n");
+    const char *out = earlier_build(a, t);
     ck_assert_int_eq(chmod(t, 0555), 0);
     int pipefd[2];
     ck_assert_int_eq(pipe(pipefd), 0);

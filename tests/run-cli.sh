@@ -91,6 +91,17 @@ absent "rebuild replaces the directory whole" "$tmp/out102/stale"
 leftover=$(find "$tmp" -maxdepth 1 -name '.*out102*' | head -n 1)
 check "rebuild left no temp dir ($leftover)" test -z "$leftover"
 
+# fmt -w replaces the file atomically, keeping its mode and any symlink
+printf 'host "h" {\n}\nvm 100 {\n  cores 2\n}\n' >"$tmp/real.pass"
+chmod 600 "$tmp/real.pass"
+ln -s real.pass "$tmp/link.pass"
+case_ 0 0 "fmt -w through a symlink" "$PASSC" fmt -w "$tmp/link.pass"
+check "fmt -w: the symlink is still a symlink" test -L "$tmp/link.pass"
+check "fmt -w: the target was reformatted" grep -q "^    cores 2" "$tmp/real.pass"
+check "fmt -w: the mode is kept" test "$(stat -c %a "$tmp/real.pass")" = 600
+leftover=$(find "$tmp" -maxdepth 1 -name '*.passc-*' | head -n 1)
+check "fmt -w: no temp file left ($leftover)" test -z "$leftover"
+
 # exit codes of findings: warnings pass unless --werror, errors fail
 printf 'host "h" {\n}\nvm 100 {\n    usb4 78:00.0 1b21:2425\n}\n' >"$tmp/warn.pass"
 case_ 0 0 "warning only" "$PASSC" lint --no-facts "$tmp/warn.pass"
