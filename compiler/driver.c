@@ -41,14 +41,12 @@ static int set_facts_src(const char *cmd, struct run_opts *o,
 
 /* Parses the options shared by build and lint.  Returns -1 on usage error
  * (already reported). */
-static int parse_opts(int argc, char **argv, struct run_opts *o)
+static int parse_opts(arena *ar, int argc, char **argv, struct run_opts *o)
 {
     const char *cmd = argv[0];
     memset(o, 0, sizeof *o);
     o->fmt = FMT_TEXT;
-    o->specs = calloc((size_t)argc, sizeof *o->specs);
-    if (!o->specs)
-        abort();
+    o->specs = arena_calloc(ar, (size_t)argc, sizeof *o->specs);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
 #define NEED_ARG()                                                         \
@@ -218,23 +216,22 @@ static bool want_color(const struct run_opts *o, FILE *f)
 int cmd_lint(int argc, char **argv)
 {
     struct run_opts o;
-    if (parse_opts(argc, argv, &o) < 0) {
-        free(o.specs);
-        return EXIT_USAGE;
-    }
+    arena *a = arena_new();
+    int rc = EXIT_USAGE;
+    if (parse_opts(a, argc, argv, &o) < 0)
+        goto out;
     if (o.out_dir) {
-        free(o.specs);
-        return usage_error("lint", "-o is for passc build", NULL);
+        usage_error("lint", "-o is for passc build", NULL);
+        goto out;
     }
     if (o.nspecs == 0) {
-        free(o.specs);
-        return usage_error("lint", "no spec given", NULL);
+        usage_error("lint", "no spec given", NULL);
+        goto out;
     }
-    arena *a = arena_new();
     struct diag_list d;
     diag_init(&d, a);
     struct run run = {.a = a, .o = &o, .d = &d};
-    int rc = EXIT_CLEAN;
+    rc = EXIT_CLEAN;
     for (size_t i = 0; i < o.nspecs; i++) {
         struct model *m;
         const char *err = NULL;
@@ -248,7 +245,7 @@ int cmd_lint(int argc, char **argv)
     diag_print(stdout, &d, o.fmt, o.fmt == FMT_TEXT && want_color(&o, stdout));
     if (rc == EXIT_CLEAN && diag_has_errors(&d, o.werror))
         rc = EXIT_FINDINGS;
-    free(o.specs);
+out:
     arena_free(a);
     return rc;
 }
@@ -256,17 +253,17 @@ int cmd_lint(int argc, char **argv)
 int cmd_build(int argc, char **argv)
 {
     struct run_opts o;
-    if (parse_opts(argc, argv, &o) < 0) {
-        free(o.specs);
+    arena *a = arena_new();
+    if (parse_opts(a, argc, argv, &o) < 0) {
+        arena_free(a);
         return EXIT_USAGE;
     }
     if (o.nspecs != 1) {
-        free(o.specs);
+        arena_free(a);
         return usage_error("build", "give exactly one spec", NULL);
     }
     if (!o.out_dir)
         o.out_dir = "out";
-    arena *a = arena_new();
     struct diag_list d;
     diag_init(&d, a);
     struct model *m;
@@ -291,7 +288,6 @@ int cmd_build(int argc, char **argv)
         fprintf(stderr, "passc: nothing written: %zu error(s)%s\n",
                 d.n[SEV_ERROR], o.werror && d.n[SEV_WARNING] ? " or warnings (--werror)" : "");
     }
-    free(o.specs);
     arena_free(a);
     return rc;
 }
