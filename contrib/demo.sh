@@ -13,10 +13,10 @@ if command -v valgrind >/dev/null 2>&1; then
 fi
 
 echo "\$ passc lint $spec"
-rc=0
-$vg "$passc" lint "$spec" || rc=$?
-[ "$rc" -le 1 ] || exit "$rc"
-[ "$rc" -eq 0 ] && echo "(clean: no findings; exit 0)"
+# The example lints clean; any other exit (findings, or valgrind's own
+# error exit) stops the demo.
+$vg "$passc" lint "$spec"
+echo "(clean: no findings; exit 0)"
 echo
 mkdir -p "$(dirname "$out")"
 echo "\$ passc build $spec -o $out"
