@@ -300,6 +300,10 @@ static void check_gpu_alone(struct checker *c, const struct m_vm *vm,
         const struct m_device *d = vm->devs[i];
         if (d->kind != DEV_GPU || d->all_functions)
             continue;
+        /* A GPU on a root bus (Intel's 00:02.0) is integrated in the root
+         * complex: no HDMI audio function beside it to leave behind. */
+        if (d->addr.bus == 0)
+            continue;
         if (map_n(cards, addr_key(&d->addr, true)) > 1)
             continue;
         struct pci_addr audio = d->addr;

@@ -44,6 +44,8 @@ static const struct {
     {"P011", HOST "vm 100 { gpu 02:00.0 10de:2783 { audio 02:00.1 10de:22bc } }", 0},
     {"P011", HOST "vm 100 { gpu 02:00.0 10de:2783 { all-functions } }", 0},
     {"P011", HOST "vm 100 { gpu 02:00.0 10de:2783; pci 02:00.1 10de:22bc }", 0},
+    /* regression: an integrated GPU on the root bus has no audio function */
+    {"P011", HOST "vm 100 { gpu 00:02.0 8086:a780 }", 0},
     {"P011", HOST "vm 100 { usb 79:00.3 1022:15b6 }\nvm 101 { usb 79:00.4 1022:15b7 }", 1},
     /* P012 shared-device */
     {"P012", HOST "vm 100 { usb 01:00.0 1022:15b6 }\nvm 101 { usb 01:00.0 1022:15b6 }\nvm 102 { nic 01:00.0 1022:15b6 }", 2},
