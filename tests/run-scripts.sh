@@ -538,6 +538,21 @@ check "grown spec: rollback gives back the one-VM vfio.conf, from VM 103's backu
 check "grown spec: VM 103 untouched again" [ -z "$(PATH=$sandbox/bin:$PATH qm config 103 | grep '^hostpci')" ]
 run "$R" "$t1"
 check "grown spec: the one-VM rollback to its own backup: every file as before" same_tree "$b0"
+# regression: another spec changed VM 102 after the two-VM apply; the
+# two-VM rollback's default (VM 103's newest backup) would undo that change
+# behind its back, so it refuses and names the backup to give explicitly
+fresh
+run "$work/two/apply.sh"
+t1=$(cd "$PASSC_ROOT/var/lib/passc/backup/103" && ls)
+run "$A"
+mid=$(tree_sum)
+run "$work/two/rollback.sh"
+check "shared VM changed since: default rollback refuses, changes nothing" \
+    sh -c '[ "$1" != 0 ] && grep -q "VM 102 has a newer backup" "$2" && [ "$3" = "$4" ]' \
+    sh $? "$work/t/out" "$mid" "$(tree_sum)"
+run "$R"
+run "$work/two/rollback.sh" "$t1"
+check "shared VM changed since: the named backup restores every file" same_tree "$b0"
 
 # ---- a spec without VMs: refuses instead of changing vfio.conf unrecorded ----
 fresh

@@ -169,11 +169,24 @@ set_vm() {
     fi
 }
 
-if [ -z "$pick" ]; then
-    for d in "$lib/backup/$first_vmid"/*/; do
+newest_backup() {
+    newest=''
+    for d in "$lib/backup/$1"/*/; do
         [ -d "$d" ] || continue
         d=${d%/}
-        pick=${d##*/}
+        newest=${d##*/}
+    done
+    printf '%s' "$newest"
+}
+
+if [ -z "$pick" ]; then
+    pick=$(newest_backup "$first_vmid")
+    # Another spec may have changed one of these VMs since: restoring this
+    # spec's backup would silently undo that and mix the two states.
+    for vmid in $vmids; do
+        n=$(newest_backup "$vmid")
+        [ -z "$pick" ] || [ "$n" = "$pick" ] ||
+            die "VM $vmid has a newer backup ($n) than this spec's $pick: something else changed it since. Name the backup to restore: rollback.sh $pick"
     done
 fi
 
