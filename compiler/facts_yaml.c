@@ -39,6 +39,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "names.h"
 #include "source.h"
 
 #define SNAPSHOT_VERSION 1
@@ -510,14 +511,14 @@ static bool get_driver(struct reader *r, const struct ynode *n, const char *key,
 {
     if (!get_str(r, n, key, out))
         return false;
-    for (const char *p = *out; p && *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-              (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' || *p == '.')) {
-            rd_error(r, n->loc, "%s '%s' is not a kernel driver name", key, *out);
-            return false;
-        }
-    if (*out && !**out) {
+    if (!*out)
+        return true;   /* null: no driver */
+    if (!**out) {
         rd_error(r, n->loc, "%s is empty: leave it out for no driver", key);
+        return false;
+    }
+    if (!plain_name(*out, "_-.")) {
+        rd_error(r, n->loc, "%s '%s' is not a kernel driver name", key, *out);
         return false;
     }
     return true;

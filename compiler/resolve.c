@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "names.h"
 
 /* Proxmox (pve-vmid): ^[1-9][0-9]{2,8}$. */
 #define VMID_MIN 100u
@@ -253,26 +254,13 @@ static const char *one_string(struct resolver *r, const struct ast_stmt *s)
     return v->text;
 }
 
-/* A value that goes verbatim into a Proxmox property string (hostpci's
- * romfile and mdev, the cpu type): only these characters, so a ',' or '='
- * can never smuggle in another option and the line always loads. */
-static bool plain_token(const char *t, const char *extra)
-{
-    if (!*t)
-        return false;
-    for (const char *p = t; *p; p++)
-        if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
-            !(*p >= '0' && *p <= '9') && !strchr(extra, *p))
-            return false;
-    return true;
-}
-
-/* one_string() that must also be a plain_token(); reports P002 at it. */
+/* one_string() that must also be a plain_name() (it goes verbatim into a
+ * Proxmox property string: hostpci's romfile and mdev); reports P002. */
 static const char *one_token(struct resolver *r, const struct ast_stmt *s,
                              const char *extra, const char *what)
 {
     const char *t = one_string(r, s);
-    if (t && (!plain_token(t, extra) || !strcmp(t, ".") || strstr(t, ".."))) {
+    if (t && (!plain_name(t, extra) || !strcmp(t, ".") || strstr(t, ".."))) {
         bad_value(r, s->vals[0].loc, "bad %s '%s': %s", s->keyword, t, what);
         return NULL;
     }
@@ -844,7 +832,7 @@ static struct m_vm *resolve_vm(struct resolver *r, const struct ast_stmt *s)
             if (!nvals(r, c, 1, 1, "one CPU type, e.g. host"))
                 continue;
             if ((c->vals[0].kind != AV_WORD && c->vals[0].kind != AV_STRING) ||
-                !plain_token(c->vals[0].text, "._+-")) {
+                !plain_name(c->vals[0].text, "._+-")) {
                 bad_value(r, c->vals[0].loc,
                           "bad CPU type '%s': one type name like host, x86-64-v2-AES "
                           "or custom-NAME (letters, digits, . _ + -)", c->vals[0].text);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "quirks.h"
+#include "names.h"
 #include "rules.h"
 #include "strbuf.h"
 
@@ -582,11 +583,7 @@ static void add_softdep(struct fctx *c, const char *module)
 {
     struct m_host_plan *p = &c->m->plan;
     /* it becomes a modprobe.d line: a module name, nothing else */
-    for (const char *q = module; *q; q++)
-        if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
-              (*q >= '0' && *q <= '9') || *q == '_' || *q == '-'))
-            return;
-    if (!*module)
+    if (!plain_name(module, "_-"))
         return;
     for (size_t i = 0; i < p->nsoftdeps; i++)
         if (!strcmp(p->softdeps[i], module))
