@@ -208,9 +208,7 @@ void emit_cmdline_ids(const struct model *m, struct strbuf *out)
 {
     size_t n;
     struct pci_id *ids = model_vfio_ids(out->a, m, &n);
-    char b[10];
-    for (size_t i = 0; i < n; i++)
-        sb_printf(out, "%s%s", i ? "," : "", pci_id_format(&ids[i], b));
+    emit_id_list(out, ids, n);
 }
 
 void emit_sh_cmdline(const struct model *m, struct strbuf *out)

@@ -5,7 +5,7 @@
 
 #include "emit_parts.h"
 
-static void ids_list(struct strbuf *out, const struct pci_id *ids, size_t n)
+void emit_id_list(struct strbuf *out, const struct pci_id *ids, size_t n)
 {
     char buf[10];
     for (size_t i = 0; i < n; i++) {
@@ -71,14 +71,14 @@ void emit_vfio_conf(const struct model *m, struct strbuf *out)
                     "# into GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub then update-grub.\n"
                     "# They take effect at the next reboot:\n"
                     "#   vfio-pci.ids=");
-        ids_list(out, ids, n);
+        emit_id_list(out, ids, n);
         sb_add(out, "\n");
         device_comments(m, out);
     } else {
         sb_add(out, "# Devices vfio-pci claims at boot, before any host driver can:\n");
         device_comments(m, out);
         sb_add(out, "options vfio-pci ids=");
-        ids_list(out, ids, n);
+        emit_id_list(out, ids, n);
         sb_addc(out, '\n');
     }
     if (m->plan.nsoftdeps)

@@ -21,6 +21,10 @@ struct vm_setting {
 struct vm_setting *vm_settings(arena *a, const struct model *m,
                                const struct m_vm *vm, size_t *n);
 
+/* Ids comma separated, "10de:2783,10de:22bc": the one spelling of
+ * `options vfio-pci ids=` and of vfio-pci.ids= on the command line. */
+void emit_id_list(struct strbuf *out, const struct pci_id *ids, size_t n);
+
 /* The spec's file name without directories, for "generated from" lines. */
 const char *emit_spec_name(const struct model *m);
 
