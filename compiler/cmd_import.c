@@ -17,18 +17,6 @@
 #include "import.h"
 #include "spec_print.h"
 
-static int usage_error(const char *cmd, const char *msg, const char *arg)
-{
-    fprintf(stderr, "passc %s: %s%s%s\ntry 'passc --help'\n", cmd, msg,
-            arg ? " " : "", arg ? arg : "");
-    return EXIT_USAGE;
-}
-
-static bool want_color(void)
-{
-    return isatty(fileno(stderr)) && !getenv("NO_COLOR");
-}
-
 /* Path of `target` relative to directory `from_dir` (both made absolute);
  * the absolute path when that fails. */
 static const char *relative_path(arena *a, const char *target,
@@ -70,7 +58,7 @@ int cmd_import(int argc, char **argv)
         if (!strcmp(o, "--vfio") || !strcmp(o, "-o") || !strcmp(o, "--facts") ||
             !strcmp(o, "--root") || !strcmp(o, "--vmid")) {
             if (!has_next)
-                return usage_error(cmd, "missing argument for", o);
+                return cmd_usage_error(cmd, "missing argument for", o);
             const char *v = argv[++i];
             if (!strcmp(o, "--vfio"))
                 vfio_path = v;
@@ -80,11 +68,11 @@ int cmd_import(int argc, char **argv)
                 char *end;
                 unsigned long n = strtoul(v, &end, 10);
                 if (*end || n < 100 || n > 999999999)
-                    return usage_error(cmd, "a VMID is 100..999999999, not", v);
+                    return cmd_usage_error(cmd, "a VMID is 100..999999999, not", v);
                 vmid = (unsigned)n;
             } else {
                 if (facts_given)
-                    return usage_error(cmd, "give only one of --facts, --root, "
+                    return cmd_usage_error(cmd, "give only one of --facts, --root, "
                                        "--no-facts", NULL);
                 facts_given = true;
                 fsrc = !strcmp(o, "--facts") ? FACTS_FILE : FACTS_ROOT;
@@ -92,24 +80,24 @@ int cmd_import(int argc, char **argv)
             }
         } else if (!strcmp(o, "--no-facts")) {
             if (facts_given)
-                return usage_error(cmd, "give only one of --facts, --root, "
+                return cmd_usage_error(cmd, "give only one of --facts, --root, "
                                    "--no-facts", NULL);
             facts_given = true;
         } else if (o[0] == '-' && o[1]) {
-            return usage_error(cmd, "unknown option", o);
+            return cmd_usage_error(cmd, "unknown option", o);
         } else if (conf_path) {
-            return usage_error(cmd, "only one VM config at a time; extra", o);
+            return cmd_usage_error(cmd, "only one VM config at a time; extra", o);
         } else {
             conf_path = o;
         }
     }
     if (!conf_path)
-        return usage_error(cmd, "which VM config? e.g. passc import "
+        return cmd_usage_error(cmd, "which VM config? e.g. passc import "
                            "/etc/pve/qemu-server/102.conf", NULL);
     if (!vmid)
         vmid = pve_vmid_from_path(conf_path);
     if (!vmid)
-        return usage_error(cmd, "cannot tell the VMID from the file name "
+        return cmd_usage_error(cmd, "cannot tell the VMID from the file name "
                            "(expected …/NNN.conf); give --vmid N for", conf_path);
 
     arena *a = arena_new();
@@ -147,7 +135,7 @@ int cmd_import(int argc, char **argv)
                     : facts_read_sysfs(a, facts_arg, NULL, &facts, &diags);
         if (r < 0) {
             diag_sort(&diags);
-            diag_print_text(stderr, &diags, want_color());
+            diag_print_text(stderr, &diags, diag_color_wanted(stderr));
             fprintf(stderr, "passc import: facts could not be read from %s\n",
                     facts_arg);
             arena_free(a);
@@ -172,7 +160,7 @@ int cmd_import(int argc, char **argv)
         spec_print(&text, res.spec, res.notes, res.nnotes);
     }
     diag_sort(&diags);
-    diag_print_text(stderr, &diags, want_color());
+    diag_print_text(stderr, &diags, diag_color_wanted(stderr));
     if (diag_has_errors(&diags, false))
         rc = EXIT_FINDINGS;
     if (rc == EXIT_CLEAN) {
@@ -202,14 +190,14 @@ int cmd_fmt(int argc, char **argv)
         else if (!strcmp(argv[i], "--check"))
             check = true;
         else if (argv[i][0] == '-' && argv[i][1])
-            return usage_error(cmd, "unknown option", argv[i]);
+            return cmd_usage_error(cmd, "unknown option", argv[i]);
         else if (path)
-            return usage_error(cmd, "one spec at a time; extra", argv[i]);
+            return cmd_usage_error(cmd, "one spec at a time; extra", argv[i]);
         else
             path = argv[i];
     }
     if (!path)
-        return usage_error(cmd, "which spec?", NULL);
+        return cmd_usage_error(cmd, "which spec?", NULL);
     arena *a = arena_new();
     struct diag_list diags;
     diag_init(&diags, a);
@@ -225,7 +213,7 @@ int cmd_fmt(int argc, char **argv)
     if (!spec || diag_has_errors(&diags, false)) {
         /* a spec that does not parse is never rewritten */
         diag_sort(&diags);
-        diag_print_text(stderr, &diags, want_color());
+        diag_print_text(stderr, &diags, diag_color_wanted(stderr));
         arena_free(a);
         return EXIT_FINDINGS;
     }

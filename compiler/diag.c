@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void diag_init(struct diag_list *l, arena *a)
 {
@@ -134,6 +135,12 @@ const char *severity_name(enum severity s)
     case SEV_ERROR: return "error";
     }
     return "?";
+}
+
+bool diag_color_wanted(FILE *f)
+{
+    const char *nc = getenv("NO_COLOR");
+    return isatty(fileno(f)) && !(nc && *nc);
 }
 
 int diag_format_parse(const char *s, enum diag_format *out)

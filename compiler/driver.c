@@ -18,14 +18,6 @@
 #include "model.h"
 #include "rules.h"
 
-static int usage_error(const char *cmd, const char *msg, const char *arg)
-{
-    fprintf(stderr, "passc %s: %s%s%s\n", cmd, msg, arg ? " " : "",
-            arg ? arg : "");
-    fprintf(stderr, "try 'passc --help'\n");
-    return EXIT_USAGE;
-}
-
 /* --facts, --root and --no-facts each say where the facts come from; a
  * second one would silently override the first, so it is a usage error.
  * Returns -1 then (already reported). */
@@ -33,7 +25,7 @@ static int set_facts_src(const char *cmd, struct run_opts *o,
                          enum facts_src src, const char *arg)
 {
     if (o->facts_src != FACTS_AUTO)
-        return usage_error(cmd, "give only one of --facts, --root, --no-facts", NULL), -1;
+        return cmd_usage_error(cmd, "give only one of --facts, --root, --no-facts", NULL), -1;
     o->facts_src = src;
     o->facts_arg = arg;
     return 0;
@@ -52,7 +44,7 @@ static int parse_opts(arena *ar, int argc, char **argv, struct run_opts *o)
 #define NEED_ARG()                                                         \
     do {                                                                   \
         if (i + 1 >= argc) {                                               \
-            usage_error(cmd, "missing argument for", a);                   \
+            cmd_usage_error(cmd, "missing argument for", a);                   \
             return -1;                                                     \
         }                                                                  \
     } while (0)
@@ -73,10 +65,10 @@ static int parse_opts(arena *ar, int argc, char **argv, struct run_opts *o)
         } else if (!strcmp(a, "--format") || !strcmp(a, "-f")) {
             NEED_ARG();
             if (diag_format_parse(argv[++i], &o->fmt) < 0)
-                return usage_error(cmd, "unknown format", argv[i]), -1;
+                return cmd_usage_error(cmd, "unknown format", argv[i]), -1;
         } else if (!strncmp(a, "--format=", 9)) {
             if (diag_format_parse(a + 9, &o->fmt) < 0)
-                return usage_error(cmd, "unknown format", a + 9), -1;
+                return cmd_usage_error(cmd, "unknown format", a + 9), -1;
         } else if (!strcmp(a, "--werror")) {
             o->werror = true;
         } else if (!strcmp(a, "--pci-ids")) {
@@ -94,7 +86,7 @@ static int parse_opts(arena *ar, int argc, char **argv, struct run_opts *o)
             while (++i < argc)
                 o->specs[o->nspecs++] = argv[i];
         } else if (a[0] == '-' && a[1]) {
-            return usage_error(cmd, "unknown option", a), -1;
+            return cmd_usage_error(cmd, "unknown option", a), -1;
         } else {
             o->specs[o->nspecs++] = a;
         }
@@ -209,8 +201,7 @@ static bool want_color(const struct run_opts *o, FILE *f)
 {
     if (o->color)
         return o->color > 0;
-    const char *nc = getenv("NO_COLOR");
-    return isatty(fileno(f)) && !(nc && *nc);
+    return diag_color_wanted(f);
 }
 
 int cmd_lint(int argc, char **argv)
@@ -221,11 +212,11 @@ int cmd_lint(int argc, char **argv)
     if (parse_opts(a, argc, argv, &o) < 0)
         goto out;
     if (o.out_dir) {
-        usage_error("lint", "-o is for passc build", NULL);
+        cmd_usage_error("lint", "-o is for passc build", NULL);
         goto out;
     }
     if (o.nspecs == 0) {
-        usage_error("lint", "no spec given", NULL);
+        cmd_usage_error("lint", "no spec given", NULL);
         goto out;
     }
     struct diag_list d;
@@ -260,7 +251,7 @@ int cmd_build(int argc, char **argv)
     }
     if (o.nspecs != 1) {
         arena_free(a);
-        return usage_error("build", "give exactly one spec", NULL);
+        return cmd_usage_error("build", "give exactly one spec", NULL);
     }
     if (!o.out_dir)
         o.out_dir = "out";

@@ -11,4 +11,7 @@ int cmd_fmt(int argc, char **argv);      /* cmd_import.c (shares the printer) */
 int cmd_rules(int argc, char **argv);    /* cmd_rules.c */
 int cmd_explain(int argc, char **argv);  /* cmd_rules.c */
 
+/* "passc CMD: MSG ARG" and the --help hint on stderr; returns EXIT_USAGE. */
+int cmd_usage_error(const char *cmd, const char *msg, const char *arg);
+
 #endif

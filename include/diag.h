@@ -72,4 +72,8 @@ void diag_print(FILE *f, const struct diag_list *l, enum diag_format fmt,
 
 const char *severity_name(enum severity s);
 
+/* Colour for text output on f: only a terminal, and not when NO_COLOR is
+ * set to a non-empty value (no-color.org). */
+bool diag_color_wanted(FILE *f);
+
 #endif
