@@ -48,6 +48,27 @@ void arena_free(arena *a)
     free(a);
 }
 
+void arena_adopt(arena *a, arena *child)
+{
+    if (!child)
+        return;
+    struct chunk *oldest = child->cur;
+    while (oldest && oldest->prev)
+        oldest = oldest->prev;
+    if (oldest) {
+        /* behind a's current chunk, whose free tail stays in use */
+        if (a->cur) {
+            oldest->prev = a->cur->prev;
+            a->cur->prev = child->cur;
+        } else {
+            a->cur = child->cur;
+            a->last = NULL;
+        }
+    }
+    a->total += child->total;
+    free(child);
+}
+
 static size_t round_up(size_t n)
 {
     return (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);

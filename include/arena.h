@@ -29,6 +29,12 @@ char *arena_printf(arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(arena *a, const char *fmt, va_list ap);
 
+/* Moves everything child holds into a, so that it lives and goes with a;
+ * child itself is freed.  An arena is not thread-safe: a helper thread
+ * allocates from an arena of its own, which its owner adopts after joining
+ * the thread. */
+void arena_adopt(arena *a, arena *child);
+
 /* Bytes handed out so far (for `make bench`: memory against input size). */
 size_t arena_used(const arena *a);
 

@@ -21,6 +21,33 @@ START_TEST(arena_grows_last_block_in_place)
 }
 END_TEST
 
+/* a helper thread's arena handed to its owner: what it allocated stays
+ * valid, the owner keeps growing in place, one arena_free releases all */
+START_TEST(arena_adopt_keeps_child_memory)
+{
+    arena *a = arena_new();
+    char *p = arena_alloc(a, 10);
+    arena *child = arena_new();
+    char *s = arena_strdup(child, "from the helper");
+    char *big = arena_alloc(child, 1 << 20);
+    big[0] = 'x';
+    size_t before = arena_used(a);
+    arena_adopt(a, child);
+    ck_assert_uint_ge(arena_used(a), before + (1u << 20));
+    ck_assert_str_eq(s, "from the helper");
+    ck_assert_ptr_eq(arena_realloc(a, p, 10, 40), p);
+    arena *empty = arena_new();
+    arena_adopt(a, empty);
+    arena *fresh = arena_new();
+    arena *kid = arena_new();
+    ck_assert_str_eq(arena_strdup(kid, "k"), "k");
+    arena_adopt(fresh, kid);   /* an owner with no chunk yet */
+    ck_assert_ptr_nonnull(arena_alloc(fresh, 8));
+    arena_free(fresh);
+    arena_free(a);
+}
+END_TEST
+
 START_TEST(strbuf_shell_quote_is_data)
 {
     arena *a = arena_new();
@@ -127,6 +154,7 @@ Suite *suite_core(void)
     Suite *s = suite_create("core");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, arena_grows_last_block_in_place);
+    tcase_add_test(tc, arena_adopt_keeps_child_memory);
     tcase_add_test(tc, strbuf_shell_quote_is_data);
     tcase_add_loop_test(tc, pci_addr_table, 0,
                         sizeof addr_cases / sizeof addr_cases[0]);
