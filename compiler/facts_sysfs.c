@@ -14,7 +14,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pci/pci.h>
+#include <pthread.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +33,9 @@ struct scan_ctx {
     char msg[512];
     struct diag_list *diags;
     arena *a;
-    int dev_fd;   /* the device directory open during the scan, or -1 */
+    struct own_scan *own;   /* the helper to stop if libpci gives up */
+    pthread_t own_tid;
+    bool own_threaded;
 };
 static _Thread_local struct scan_ctx *current_scan;
 
@@ -340,20 +344,37 @@ static const char *dev_path_at(const struct dev_path *p, int *fd)
     return p->buf + p->base_len + 1;
 }
 
-/* Returns 0, or -1 with an error naming the file libpci could not read.
- * getdents64 on an fd of our own rather than opendir(), whose fstat is one
- * more syscall per device. */
-static int list_device_dir(arena *a, struct dev_path *dp, struct dev_listing *l,
-                           struct diag_list *diags, int *keep_fd)
+/* What passc reads of one device itself, beside libpci: made by the
+ * helper thread (or inline on small hosts), turned into facts and
+ * diagnostics by the thread that runs libpci. */
+struct dev_own {
+    struct dev_listing *l;      /* in the sorted listings, or the helper's own */
+    bool listed;                /* found by the precheck */
+    const char *bad_file;       /* listing failed: "" the directory, else a file */
+    int bad_errno;              /* its errno, or -1: not a regular file */
+    bool config_ok, revision_ok, subsys_ok;   /* readable, as libpci would open them */
+    const char *driver, *group; /* link targets' last components */
+    const char *reset_methods;  /* NULL: unknown */
+    bool reset_unreadable;
+    int boot_vga;
+    bool has_parent;
+    struct pci_addr parent;
+};
+
+/* Lists DIR/ENTRY into l; false with o->bad_file/bad_errno set when
+ * libpci could not read it safely.  getdents64 on an fd of our own rather
+ * than opendir(), whose fstat is one more syscall per device. */
+static bool list_device_dir(arena *a, struct dev_path *dp, struct dev_listing *l,
+                            struct dev_own *o, int *keep_fd)
 {
-    const char *devdir = dev_path_dir(dp);
     int at;
+    dev_path_dir(dp);
     const char *rel = dev_path_at(dp, &at);
     int fd = openat(at, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
-        diag_add(diags, FACTS_RULE_HOST, SEV_ERROR, (src_loc){0},
-                 "cannot read PCI facts: %s: %s", devdir, strerror(errno));
-        return -1;
+        o->bad_file = "";
+        o->bad_errno = errno;
+        return false;
     }
     unsigned char type[NLIBPCI_FILES];
     memset(type, 0xff, sizeof type);  /* 0xff: not seen */
@@ -399,22 +420,19 @@ static int list_device_dir(arena *a, struct dev_path *dp, struct dev_listing *l,
         } else if (type[i] != DT_REG) {
             /* a symlink or a file system without d_type: ask stat */
             struct stat st;
-            const char *p = arena_printf(a, "%s/%s", devdir, libpci_files[i]);
-            bad = stat(p, &st) != 0 ? errno : !S_ISREG(st.st_mode) ? -1 : 0;
+            dev_path_file(dp, libpci_files[i]);
+            rel = dev_path_at(dp, &at);
+            bad = fstatat(at, rel, &st, 0) != 0 ? errno : !S_ISREG(st.st_mode) ? -1 : 0;
         }
         if (bad) {
-            diag_add(diags, FACTS_RULE_HOST, SEV_ERROR, (src_loc){0},
-                     "cannot read PCI facts: %s/%s: %s", devdir, libpci_files[i],
-                     bad > 0 ? strerror(bad) : "not a regular file");
+            o->bad_file = libpci_files[i];
+            o->bad_errno = bad;
             close(fd);
-            return -1;
+            return false;
         }
     }
-    if (keep_fd)
-        *keep_fd = fd;
-    else
-        close(fd);
-    return 0;
+    *keep_fd = fd;
+    return true;
 }
 
 static int listing_cmp(const void *x, const void *y)
@@ -428,7 +446,7 @@ static int listing_cmp(const void *x, const void *y)
  * that path, so one readlink suffices (realpath would cost one per path
  * component).  A plain directory (hand-made tree) has no such path: the
  * parent stays unknown. */
-static void read_parent(struct dev_path *dp, struct facts_device *d)
+static void read_parent(struct dev_path *dp, struct dev_own *o)
 {
     char buf[PATH_MAX];
     int at;
@@ -448,40 +466,8 @@ static void read_parent(struct dev_path *dp, struct facts_device *d)
     up = up ? up + 1 : buf;
     const char *why;
     if (strchr(up, ':') != strrchr(up, ':') &&
-        pci_addr_parse(up, false, &d->parent, &why) == 0)
-        d->has_parent = true;
-}
-
-static void read_device_files(arena *a, struct dev_path *dp, const char *bdf,
-                              const struct dev_listing *l, int kernel_has_reset_method,
-                              struct facts_device *d, struct diag_list *diags)
-{
-    d->reset_methods = NULL;
-    d->boot_vga = -1;
-    if (l->reset_method) {
-        int at;
-        dev_path_file(dp, "reset_method");
-        const char *rel = dev_path_at(dp, &at);
-        d->reset_methods = sysfs_read_line_at(a, at, rel);
-        if (!d->reset_methods)
-            diag_add(diags, FACTS_RULE_DEVICE, SEV_WARNING, (src_loc){0},
-                     "%s: reset_method unreadable; reset methods unknown", bdf);
-    } else if (!l->reset && kernel_has_reset_method) {
-        d->reset_methods = "";    /* the kernel hides both files when no method works */
-    }   /* else: resettable on a kernel that predates reset_method: unknown */
-    if (l->boot_vga) {
-        int at;
-        dev_path_file(dp, "boot_vga");
-        const char *rel = dev_path_at(dp, &at);
-        const char *bv = sysfs_read_line_at(a, at, rel);
-        d->boot_vga = bv && !strcmp(bv, "1") ? 1 : bv && !strcmp(bv, "0") ? 0 : -1;
-    }
-    d->is_bridge = (d->class_code >> 8) == 0x0604 || l->pci_bus;
-    d->consumers = l->cons;
-    d->nconsumers = l->ncons;
-    d->suppliers = l->supp;
-    d->nsuppliers = l->nsupp;
-    read_parent(dp, d);
+        pci_addr_parse(up, false, &o->parent, &why) == 0)
+        o->has_parent = true;
 }
 
 /* access(R_OK): real ids, as libpci's own opens would be judged */
@@ -568,6 +554,168 @@ static int precheck_devices(arena *a, const char *devices, struct diag_list *dia
     return rc;
 }
 
+/* --- passc's own reads, beside libpci's ---------------------------
+
+ * libpci reads a device through absolute paths, a full path walk per file;
+ * passc's own reads (the listing, links, reset_method, boot_vga) are
+ * relative to the device directory.  On a big host the two are about
+ * two to one, and they do not depend on each other, except that libpci
+ * may read a device only after its listing proved that safe.  So a helper
+ * thread runs ahead making the listings and own reads, in libpci's device
+ * order, while the calling thread runs libpci right behind it.  It has an
+ * arena of its own (adopted at the end) and reports through struct
+ * dev_own, never through the diagnostics list. */
+#define OWN_THREAD_MIN 64   /* below this, a thread costs more than it saves */
+
+struct own_scan {
+    arena *a;                   /* the helper's arena */
+    struct dev_path dp;
+    struct dev_listing *listings;
+    size_t nlistings;
+    const struct pci_addr *addrs;   /* libpci's devices, in its order */
+    struct dev_own *own;            /* one per entry of addrs */
+    size_t n;
+    int reset_known;
+    pthread_mutex_t mu;             /* guards the three below */
+    pthread_cond_t cv;
+    size_t done;                    /* own[0..done) are ready */
+    bool stop, waiting;
+};
+
+static void own_read(struct own_scan *s, size_t i)
+{
+    arena *a = s->a;
+    struct dev_own *o = &s->own[i];
+    o->boot_vga = -1;
+    char bdf[24];
+    pci_addr_format(&s->addrs[i], bdf);
+    struct dev_listing key = {.addr = s->addrs[i]};
+    o->l = s->nlistings ? bsearch(&key, s->listings, s->nlistings, sizeof key,
+                                  listing_cmp) : NULL;
+    o->listed = o->l != NULL;
+    if (!o->l) {
+        o->l = arena_calloc(a, 1, sizeof *o->l);
+        o->l->addr = s->addrs[i];
+    }
+    struct dev_listing *l = o->l;
+    struct dev_path *dp = &s->dp;
+    dev_path_entry(dp, bdf);
+    int fd = -1;
+    if (!list_device_dir(a, dp, l, o, &fd) && o->listed)
+        return;  /* libpci must not read it; the scan fails */
+    /* a device that appeared after the precheck and cannot be listed is
+     * read best effort, by absolute paths */
+    dp->entry_fd = fd;
+    /* libpci falls back to config space and reports 0xff… as known when
+     * that is unreadable too: a value is trusted only with a source */
+    o->config_ok = readable(dp, "config");
+    if (!o->config_ok) {
+        o->revision_ok = readable(dp, "revision");
+        o->subsys_ok = readable(dp, "subsystem_vendor") &&
+                       readable(dp, "subsystem_device");
+    }
+    o->driver = link_name(a, dp, "driver");
+    o->group = link_name(a, dp, "iommu_group");
+    if (l->reset_method) {
+        int at;
+        dev_path_file(dp, "reset_method");
+        const char *rel = dev_path_at(dp, &at);
+        o->reset_methods = sysfs_read_line_at(a, at, rel);
+        o->reset_unreadable = !o->reset_methods;
+    } else if (!l->reset && s->reset_known) {
+        o->reset_methods = "";    /* the kernel hides both files when no method works */
+    }   /* else: resettable on a kernel that predates reset_method: unknown */
+    if (l->boot_vga) {
+        int at;
+        dev_path_file(dp, "boot_vga");
+        const char *rel = dev_path_at(dp, &at);
+        const char *bv = sysfs_read_line_at(a, at, rel);
+        o->boot_vga = bv && !strcmp(bv, "1") ? 1 : bv && !strcmp(bv, "0") ? 0 : -1;
+    }
+    dp->entry_fd = -1;
+    read_parent(dp, o);
+    if (fd >= 0)
+        close(fd);
+}
+
+/* Progress goes through one mutex rather than bare atomics: a lock per
+ * device costs nothing next to its dozen syscalls, and every tool
+ * (helgrind, TSan) can follow it. */
+static void *own_thread(void *arg)
+{
+    struct own_scan *s = arg;
+    for (size_t i = 0; i < s->n; i++) {
+        own_read(s, i);
+        pthread_mutex_lock(&s->mu);
+        s->done = i + 1;
+        bool stop = s->stop;
+        if (s->waiting)
+            pthread_cond_signal(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+        if (stop)
+            break;
+    }
+    return NULL;
+}
+
+static void own_wait(struct own_scan *s, size_t i)
+{
+    pthread_mutex_lock(&s->mu);
+    while (s->done <= i) {
+        s->waiting = true;
+        pthread_cond_wait(&s->cv, &s->mu);
+    }
+    s->waiting = false;
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* The helper's state, once per scan.  *threaded: whether a helper runs
+ * (else the caller calls own_read() itself, device by device). */
+static struct own_scan *own_start(arena *a, const char *devices, int devices_fd,
+                                  struct dev_listing *listings, size_t nlistings,
+                                  const struct pci_addr *addrs, size_t n,
+                                  int reset_known, pthread_t *tid, bool *threaded)
+{
+    struct own_scan *s = arena_alloc(a, sizeof *s);
+    s->listings = listings;
+    s->nlistings = nlistings;
+    s->addrs = addrs;
+    s->n = n;
+    s->own = arena_calloc(a, n ? n : 1, sizeof *s->own);
+    s->reset_known = reset_known;
+    *threaded = false;
+    if (n < OWN_THREAD_MIN) {
+        s->a = a;
+        dev_path_init(a, &s->dp, devices, devices_fd);
+        return s;
+    }
+    s->a = arena_new();
+    dev_path_init(s->a, &s->dp, devices, devices_fd);
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    /* no thread (resource limits): the same reads, inline */
+    *threaded = pthread_create(tid, NULL, own_thread, s) == 0;
+    if (!*threaded) {
+        pthread_cond_destroy(&s->cv);
+        pthread_mutex_destroy(&s->mu);
+    }
+    return s;
+}
+
+static void own_finish(arena *a, struct own_scan *s, pthread_t tid, bool threaded)
+{
+    if (threaded) {
+        pthread_mutex_lock(&s->mu);
+        s->stop = true;
+        pthread_mutex_unlock(&s->mu);
+        pthread_join(tid, NULL);
+        pthread_cond_destroy(&s->cv);
+        pthread_mutex_destroy(&s->mu);
+    }
+    if (s->a != a)
+        arena_adopt(a, s->a);
+}
+
 static const char *lookup(struct pci_access *pacc, arena *a, int flags,
                           unsigned v, unsigned d)
 {
@@ -576,6 +724,84 @@ static const char *lookup(struct pci_access *pacc, arena *a, int flags,
                                     flags | PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB,
                                     v, d);
     return s ? arena_strdup(a, s) : NULL;
+}
+
+/* One libpci device with passc's own reads of it (o) into d; false when it
+ * is left out. */
+static bool fill_device(struct scan_ctx *ctx, struct pci_access *pacc,
+                        struct pci_dev *p, const struct dev_own *o,
+                        const char *devices, bool *unreadable, struct facts_device *d)
+{
+    arena *a = ctx->a;
+    char bdf[24];
+    pci_addr_format(&d->addr, bdf);
+    if (o->bad_file) {
+        /* libpci opens its files without O_NONBLOCK and dies on a missing
+         * one, so it reads only a device whose files are there and regular */
+        const char *sep = *o->bad_file ? "/" : "";
+        diag_add(ctx->diags, FACTS_RULE_HOST, o->listed ? SEV_ERROR : SEV_WARNING,
+                 (src_loc){0}, "cannot read PCI facts: %s/%s%s%s: %s", devices, bdf,
+                 sep, o->bad_file,
+                 o->bad_errno > 0 ? strerror(o->bad_errno) : "not a regular file");
+        if (o->listed) {
+            *unreadable = true;  /* reported; the scan fails at the end */
+            return false;
+        }
+    }
+    /* Not PCI_FILL_IOMMU_GROUP / PCI_FILL_DRIVER: libpci resolves each of
+     * those links with realpath (a syscall per path component, doubling
+     * the scan time on big hosts); the basename of one readlink is the
+     * same fact (run-facts.sh checks it against lspci). */
+    int want = PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT |
+               PCI_FILL_SUBSYS | PCI_FILL_NUMA_NODE;
+    int known = pci_fill_info(p, want);
+    if (!(known & PCI_FILL_IDENT) || !(known & PCI_FILL_CLASS)) {
+        diag_add(ctx->diags, FACTS_RULE_DEVICE, SEV_WARNING, (src_loc){0},
+                 "%s: id or class unreadable; device left out", bdf);
+        return false;
+    }
+    d->id.vendor = p->vendor_id;
+    d->id.device = p->device_id;
+    d->class_code = (uint32_t)p->device_class << 8;
+    d->vendor_name = lookup(pacc, a, PCI_LOOKUP_VENDOR, p->vendor_id, 0);
+    d->device_name = lookup(pacc, a, PCI_LOOKUP_DEVICE, p->vendor_id, p->device_id);
+    if (known & PCI_FILL_CLASS_EXT)
+        d->class_code |= p->prog_if;
+    if ((known & PCI_FILL_CLASS_EXT) && (o->config_ok || o->revision_ok))
+        d->revision = p->rev_id;
+    else
+        d->revision_unknown = true;
+    if ((known & PCI_FILL_SUBSYS) && (o->config_ok || o->subsys_ok)) {
+        d->subsys.vendor = p->subsys_vendor_id;
+        d->subsys.device = p->subsys_id;
+    } else {
+        d->subsys_unknown = true;
+    }
+    d->driver = o->driver;
+    d->iommu_group = -1;
+    if (o->group) {
+        char *end;
+        long g = strtol(o->group, &end, 10);
+        if (*o->group && !*end && g >= 0 && g <= INT_MAX)
+            d->iommu_group = (int)g;
+        else
+            diag_add(ctx->diags, FACTS_RULE_DEVICE, SEV_WARNING, (src_loc){0},
+                     "%s: IOMMU group '%s' is not a number; left unknown", bdf, o->group);
+    }
+    d->numa_node = (known & PCI_FILL_NUMA_NODE) && p->numa_node >= 0 ? p->numa_node : -1;
+    d->reset_methods = o->reset_methods;
+    if (o->reset_unreadable)
+        diag_add(ctx->diags, FACTS_RULE_DEVICE, SEV_WARNING, (src_loc){0},
+                 "%s: reset_method unreadable; reset methods unknown", bdf);
+    d->boot_vga = o->boot_vga;
+    d->is_bridge = (d->class_code >> 8) == 0x0604 || o->l->pci_bus;
+    d->consumers = o->l->cons;
+    d->nconsumers = o->l->ncons;
+    d->suppliers = o->l->supp;
+    d->nsuppliers = o->l->nsupp;
+    d->has_parent = o->has_parent;
+    d->parent = o->parent;
+    return true;
 }
 
 /* The libpci part.  Separate function so that the setjmp frame holds only
@@ -591,12 +817,12 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
     pacc->debug = pci_debug_hook;
     pacc->method = PCI_ACCESS_SYS_BUS_PCI;
     current_scan = ctx;
-    ctx->dev_fd = -1;
+    ctx->own = NULL;
     if (setjmp(ctx->on_error)) {
         /* libpci's partial state is not safe to clean up after the jump. */
         current_scan = NULL;
-        if (ctx->dev_fd >= 0)
-            close(ctx->dev_fd);
+        if (ctx->own)
+            own_finish(a, ctx->own, ctx->own_tid, ctx->own_threaded);
         diag_add(ctx->diags, FACTS_RULE_HOST, SEV_ERROR, (src_loc){0},
                  "cannot read PCI facts: libpci: %s", ctx->msg);
         return -1;
@@ -608,123 +834,60 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
     pci_init(pacc);
     pci_scan_bus(pacc);
 
-    size_t n = 0, cap = expect + 1;
-    f->devs = arena_calloc(a, cap, sizeof *f->devs);
-    struct dev_path dp;
-    dev_path_init(a, &dp, devices, devices_fd);
+    size_t total = 0;
+    for (struct pci_dev *p = pacc->devices; p; p = p->next)
+        total++;
+    struct pci_addr *addrs = arena_calloc(a, total ? total : 1, sizeof *addrs);
+    size_t i = 0;
+    for (struct pci_dev *p = pacc->devices; p; p = p->next, i++) {
+        addrs[i].domain = (uint32_t)p->domain;
+        addrs[i].bus = p->bus;
+        addrs[i].slot = p->dev;
+        addrs[i].func = p->func;
+    }
+    f->devs = arena_calloc(a, total ? total : 1, sizeof *f->devs);
     /* libpci lists devices in directory order; the listings are sorted by
      * address, so each device's listing says where it goes and facts_sort()
      * finds them in order.  UINT32_MAX: no device for that listing. */
     uint32_t *place = arena_alloc(a, (expect + 1) * sizeof *place);
     memset(place, 0xff, (expect + 1) * sizeof *place);
+    bool threaded;
+    struct own_scan *s = own_start(a, devices, devices_fd, listings, expect, addrs, total,
+                                   reset_known, &ctx->own_tid, &threaded);
+    ctx->own_threaded = threaded;
+    ctx->own = s;
     bool by_listing = true, unreadable = false;
-    for (struct pci_dev *p = pacc->devices; p; p = p->next) {
-        if (n == cap) {  /* a device appeared after the precheck */
-            f->devs = arena_realloc(a, f->devs, cap * sizeof *f->devs,
-                                    2 * cap * sizeof *f->devs);
-            cap *= 2;
-        }
+    size_t n = 0;
+    i = 0;
+    for (struct pci_dev *p = pacc->devices; p; p = p->next, i++) {
+        if (threaded)
+            own_wait(s, i);
+        else
+            own_read(s, i);
+        const struct dev_own *o = &s->own[i];
         struct facts_device *d = &f->devs[n];
         memset(d, 0, sizeof *d);
-        d->addr.domain = (uint32_t)p->domain;
-        d->addr.bus = p->bus;
-        d->addr.slot = p->dev;
-        d->addr.func = p->func;
-        char bdf[24];
-        pci_addr_format(&d->addr, bdf);
-        /* The listing first: libpci opens its files without O_NONBLOCK
-         * and dies on a missing one, so it reads only a device whose files
-         * are there and regular. */
-        struct dev_listing key = {.addr = d->addr}, *l;
-        l = expect ? bsearch(&key, listings, expect, sizeof *listings, listing_cmp) : NULL;
-        bool listed = l != NULL;
-        if (!l)
-            l = arena_calloc(a, 1, sizeof *l);
-        dev_path_entry(&dp, bdf);
-        int dev_fd = -1;
-        if (list_device_dir(a, &dp, l, ctx->diags, &dev_fd) < 0) {
-            if (listed) {
-                unreadable = true;  /* reported; the scan fails at the end */
-                continue;
-            }
-            /* appeared after the precheck: best effort, as before; only
-             * this device's extra facts are unknown */
-            ctx->diags->tail->sev = SEV_WARNING;
-            ctx->diags->n[SEV_ERROR]--;
-            ctx->diags->n[SEV_WARNING]++;
-        }
-        dp.entry_fd = ctx->dev_fd = dev_fd;
-        /* Not PCI_FILL_IOMMU_GROUP / PCI_FILL_DRIVER: libpci resolves
-         * each of those links with realpath (a syscall per path component,
-         * doubling the scan time on big hosts); the basename of one
-         * readlink is the same fact (run-facts.sh checks it against lspci). */
-        int want = PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT |
-                   PCI_FILL_SUBSYS | PCI_FILL_NUMA_NODE;
-        int known = pci_fill_info(p, want);
-        if (!(known & PCI_FILL_IDENT) || !(known & PCI_FILL_CLASS)) {
-            diag_add(ctx->diags, FACTS_RULE_DEVICE, SEV_WARNING, (src_loc){0},
-                     "%s: id or class unreadable; device left out", bdf);
-            if (dev_fd >= 0)
-                close(dev_fd);
-            dp.entry_fd = ctx->dev_fd = -1;
+        d->addr = addrs[i];
+        if (!fill_device(ctx, pacc, p, o, devices, &unreadable, d))
             continue;
-        }
-        d->id.vendor = p->vendor_id;
-        d->id.device = p->device_id;
-        d->class_code = (uint32_t)p->device_class << 8;
-        d->vendor_name = lookup(pacc, a, PCI_LOOKUP_VENDOR, p->vendor_id, 0);
-        d->device_name = lookup(pacc, a, PCI_LOOKUP_DEVICE, p->vendor_id, p->device_id);
-        /* libpci falls back to config space and reports 0xff… as known
-         * when that is unreadable too: trust a value only with a source. */
-        bool config = readable(&dp, "config");
-        if (known & PCI_FILL_CLASS_EXT)
-            d->class_code |= p->prog_if;
-        if ((known & PCI_FILL_CLASS_EXT) && (config || readable(&dp, "revision")))
-            d->revision = p->rev_id;
-        else
-            d->revision_unknown = true;
-        if ((known & PCI_FILL_SUBSYS) &&
-            (config || (readable(&dp, "subsystem_vendor") &&
-                        readable(&dp, "subsystem_device")))) {
-            d->subsys.vendor = p->subsys_vendor_id;
-            d->subsys.device = p->subsys_id;
-        } else {
-            d->subsys_unknown = true;
-        }
-        d->driver = link_name(a, &dp, "driver");
-        const char *grp = link_name(a, &dp, "iommu_group");
-        d->iommu_group = -1;
-        if (grp) {
-            char *end;
-            long g = strtol(grp, &end, 10);
-            if (*grp && !*end && g >= 0 && g <= INT_MAX)
-                d->iommu_group = (int)g;
-            else
-                diag_add(ctx->diags, FACTS_RULE_DEVICE, SEV_WARNING, (src_loc){0},
-                         "%s: IOMMU group '%s' is not a number; left unknown", bdf, grp);
-        }
-        d->numa_node = (known & PCI_FILL_NUMA_NODE) && p->numa_node >= 0 ?
-                       p->numa_node : -1;
-        read_device_files(a, &dp, bdf, l, reset_known, d, ctx->diags);
-        if (dev_fd >= 0)
-            close(dev_fd);
-        dp.entry_fd = ctx->dev_fd = -1;
-        if (listed && place[l - listings] == UINT32_MAX)
-            place[l - listings] = (uint32_t)n;
+        if (o->listed && place[o->l - listings] == UINT32_MAX)
+            place[o->l - listings] = (uint32_t)n;
         else
             by_listing = false;  /* new or listed twice: facts_sort sorts */
         n++;
     }
     current_scan = NULL;
+    ctx->own = NULL;
+    own_finish(a, s, ctx->own_tid, threaded);
     pci_cleanup(pacc);
     if (unreadable)
         return -1;
     if (by_listing && n > 1) {
         struct facts_device *sorted = arena_alloc(a, n * sizeof *sorted);
         size_t k = 0;
-        for (size_t i = 0; i < expect; i++)
-            if (place[i] != UINT32_MAX)
-                sorted[k++] = f->devs[place[i]];
+        for (size_t j = 0; j < expect; j++)
+            if (place[j] != UINT32_MAX)
+                sorted[k++] = f->devs[place[j]];
         f->devs = sorted;
     }
     f->ndevs = n;
