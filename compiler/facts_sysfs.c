@@ -197,8 +197,8 @@ static void read_host(arena *a, const char *root, struct facts *f)
 /* What one listing of a device directory tells: whether libpci can read
  * it safely, which optional files exist (absent ones then cost no failed
  * open), and the device links (consumer:pci:0000:79:00.3 / supplier:pci:…).
- * Made for each device just before libpci reads it; the directory then
- * stays open for passc's own reads of that device. */
+ * Made for each device before libpci reads it; the directory then stays
+ * open for passc's own reads of that device (see own_read()). */
 struct dev_listing {
     struct pci_addr addr;
     bool reset_method, reset, boot_vga, pci_bus;
@@ -554,9 +554,9 @@ static int precheck_devices(arena *a, const char *devices, struct diag_list *dia
     return rc;
 }
 
-/* --- passc's own reads, beside libpci's ---------------------------
+/* --- passc's own reads, beside libpci's ---------------------------- */
 
- * libpci reads a device through absolute paths, a full path walk per file;
+/* libpci reads a device through absolute paths, a full path walk per file;
  * passc's own reads (the listing, links, reset_method, boot_vga) are
  * relative to the device directory.  On a big host the two are about
  * two to one, and they do not depend on each other, except that libpci
