@@ -39,6 +39,15 @@ struct scan_ctx {
 };
 static _Thread_local struct scan_ctx *current_scan;
 
+/* Some libpci messages end in a newline ("Parse error at …, line 2\n"),
+ * which would split a diagnostic line. */
+static void trim_newlines(char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+}
+
 static void pci_error_hook(char *fmt, ...)
     __attribute__((noreturn, format(printf, 1, 2)));
 static void pci_error_hook(char *fmt, ...)
@@ -46,8 +55,10 @@ static void pci_error_hook(char *fmt, ...)
     struct scan_ctx *c = current_scan;
     va_list ap;
     va_start(ap, fmt);
-    if (c)
+    if (c) {
         vsnprintf(c->msg, sizeof c->msg, fmt, ap);
+        trim_newlines(c->msg);
+    }
     va_end(ap);
     if (!c)
         abort();  /* libpci called outside a scan: a passc bug */
@@ -64,6 +75,7 @@ static void __attribute__((format(printf, 1, 2))) pci_warning_hook(char *fmt, ..
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    trim_newlines(buf);
     /* libpci repeats a warning for each field it falls back on */
     const struct diag *last = c->diags->tail;
     if (last && !strncmp(last->msg, "libpci: ", 8) && !strcmp(last->msg + 8, buf))
@@ -819,12 +831,16 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
     current_scan = ctx;
     ctx->own = NULL;
     if (setjmp(ctx->on_error)) {
-        /* libpci's partial state is not safe to clean up after the jump. */
-        current_scan = NULL;
         if (ctx->own)
             own_finish(a, ctx->own, ctx->own_tid, ctx->own_threaded);
         diag_add(ctx->diags, FACTS_RULE_HOST, SEV_ERROR, (src_loc){0},
                  "cannot read PCI facts: libpci: %s", ctx->msg);
+        /* libpci raises its errors where its lists are whole (before an
+         * allocation or after a close), so its state can be freed; should
+         * the cleanup itself fail, the rest is left to the exit. */
+        if (!setjmp(ctx->on_error))
+            pci_cleanup(pacc);
+        current_scan = NULL;
         return -1;
     }
     pci_set_param(pacc, "sysfs.path", (char *)sysfs_pci);

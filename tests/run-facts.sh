@@ -129,6 +129,30 @@ if expect 0 "$PASSC" facts --root "$T/small" --pci-ids "$IDS" &&
        grep -q '0000:05:00.3/vendor: No such file' "$T/err"; then ok
     else bad "big host: device without vendor"; fi
 fi
+# libpci gives up on a file name of 1 KiB or more in the middle of the
+# scan, once the helper thread runs: exit 3 with its message, the thread
+# joined and libpci's state freed (the ASan run's leak check sees it).
+# A root of 995 bytes: ROOT/sys/bus/pci/devices still fits libpci's
+# buffer, ROOT/sys/bus/pci/devices/0000:00:00.0/vendor does not.
+long=$T
+while [ "${#long}" -lt 793 ]; do long=$long/$(printf '%0199d' 0); done
+long=$long/$(printf "%0$((993 - ${#long} - 1))d" 0)
+for n in 100 10; do
+    mkdir -p "$long"
+    "$PASSC_SRCDIR/tests/mkhost" --big "$n" "$long/h" >/dev/null
+    if expect 3 "$PASSC" facts --root "$long/h" --pci-ids "$IDS" &&
+       grep -q 'libpci: File name too long' "$T/err"; then ok
+    else bad "$n devices under a long root: want libpci's error"; fi
+    rm -rf "$long"
+done
+# the same for a pci.ids libpci cannot parse; its message stays on one line
+printf '8086  Intel Corporation\n\tzzzz not an id\n' >"$T/bad.ids"
+"$PASSC_SRCDIR/tests/mkhost" --big 100 "$T/mid" >/dev/null
+for root in "$T/mid" "$PASSC_FIXTURES/x870e"; do
+    if expect 3 "$PASSC" facts --root "$root" --pci-ids "$T/bad.ids" &&
+       grep -q 'libpci: Parse error at .*bad.ids, line 2 \[F003\]$' "$T/err"; then ok
+    else bad "${root##*/}: unparsable pci.ids: want libpci's error on one line"; fi
+done
 
 # the committed example is the x870e fixture's snapshot under a comment block
 EX="$PASSC_SRCDIR/examples/hosts/x870e-creator.yaml"
