@@ -497,7 +497,8 @@ static void resolve_host(struct resolver *r, const struct ast_stmt *s)
             h->zfs_dataset = c->vals[1].text;
         } else if (!strcmp(kw, "facts")) {
             h->facts_path = one_string(r, c);
-            h->facts_loc = c->vals[0].loc;
+            if (h->facts_path)
+                h->facts_loc = c->vals[0].loc;
         }
     }
 }
