@@ -747,6 +747,13 @@ static bool fill_device(struct scan_ctx *ctx, struct pci_access *pacc,
     arena *a = ctx->a;
     char bdf[24];
     pci_addr_format(&d->addr, bdf);
+    if (o->bad_file && !*o->bad_file && o->bad_errno == ENOENT) {
+        /* its entry was listed but leads nowhere now: unplugged (or being
+         * removed) while passc read the others.  Absent is the fact. */
+        diag_add(ctx->diags, FACTS_RULE_DEVICE, SEV_WARNING, (src_loc){0},
+                 "%s: removed during the scan; left out", bdf);
+        return false;
+    }
     if (o->bad_file) {
         /* libpci opens its files without O_NONBLOCK and dies on a missing
          * one, so it reads only a device whose files are there and regular */

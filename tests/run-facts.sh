@@ -145,9 +145,16 @@ for n in 100 10; do
     else bad "$n devices under a long root: want libpci's error"; fi
     rm -rf "$long"
 done
+# a device removed during a threaded scan
+"$PASSC_SRCDIR/tests/mkhost" --big 100 "$T/mid" >/dev/null
+ln -s ../../../devices/pci0000:00/0000:00:1f.7 "$T/mid/sys/bus/pci/devices/0000:00:1f.7"
+if expect 0 "$PASSC" facts --root "$T/mid" --pci-ids "$IDS" &&
+   grep -q '0000:00:1f.7: removed during the scan' "$T/err" &&
+   [ "$(grep -c '^- address:' "$T/out")" -eq 100 ]; then ok
+else bad "device removed during a threaded scan"; fi
+rm "$T/mid/sys/bus/pci/devices/0000:00:1f.7"
 # the same for a pci.ids libpci cannot parse; its message stays on one line
 printf '8086  Intel Corporation\n\tzzzz not an id\n' >"$T/bad.ids"
-"$PASSC_SRCDIR/tests/mkhost" --big 100 "$T/mid" >/dev/null
 for root in "$T/mid" "$PASSC_FIXTURES/x870e"; do
     if expect 3 "$PASSC" facts --root "$root" --pci-ids "$T/bad.ids" &&
        grep -q 'libpci: Parse error at .*bad.ids, line 2 \[F003\]$' "$T/err"; then ok
@@ -192,6 +199,14 @@ ln -s 0000:09:00.0 "$T/r1/sys/bus/pci/devices/0000:09:00.0"
 if expect 3 "$PASSC" facts --root "$T/r1" && grep -q '0000:09:00.0: Too many levels' "$T/err"; then ok
 else bad "symlink loop as a device"; fi
 rm "$T/r1/sys/bus/pci/devices/0000:09:00.0"
+# an entry that leads nowhere: a device unplugged during the scan is left
+# out with a warning; the others are read
+ln -s ../../../devices/pci0000:00/0000:00:1f.7 "$T/r1/sys/bus/pci/devices/0000:00:1f.7"
+if expect 0 "$PASSC" facts --root "$T/r1" &&
+   grep -q 'warning: 0000:00:1f.7: removed during the scan; left out \[F002\]' "$T/err" &&
+   ! grep -q '0000:00:1f.7' "$T/out" && grep -q '^- address: "0000:03:00.0"' "$T/out"; then ok
+else bad "device removed during the scan"; fi
+rm "$T/r1/sys/bus/pci/devices/0000:00:1f.7"
 dev=$(readlink -f "$T/r1/sys/bus/pci/devices/0000:03:00.0")
 rm "$dev/vendor"
 if expect 3 "$PASSC" facts --root "$T/r1" && grep -q '0000:03:00.0/vendor' "$T/err"; then ok
