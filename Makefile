@@ -1,5 +1,5 @@
 # passc — see README.md.  `make` builds ./passc; `make demo`, `make check`,
-# `make bench`, `make install` (PREFIX, DESTDIR), `make clean`.
+# `make bench`, `make fuzz`, `make install` (PREFIX, DESTDIR), `make clean`.
 CC       ?= cc
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -32,7 +32,7 @@ ATOBJS   := $(patsubst $(B)/%.o,$(BA)/%.o,$(TOBJS))
 HDRS     := $(wildcard include/*.h tests/*.h)
 
 .PHONY: FORCE all deps deps-check deps-demo demo check check-unit check-asan \
-        check-cli check-clang bench install clean
+        check-cli check-clang bench fuzz install clean
 .DELETE_ON_ERROR:
 # Keep the generated scanner and parser: as intermediates make would delete
 # them after each build and then rebuild every object that includes them.
@@ -135,6 +135,13 @@ demo: deps-demo passc
 
 bench: deps-check passc $(B)/fixtures.stamp
 	@sh tests/bench.sh $(CURDIR)/$(B)/passc
+
+# Mutation fuzzing of the ASan+UBSan build; not part of check (a campaign
+# finds bugs, it proves nothing).  RUNS and SEED pick the campaign.
+RUNS ?= 2000
+SEED ?= 1
+fuzz: deps-check $(BA)/passc
+	@tests/fuzz $(CURDIR)/$(BA)/passc $(RUNS) $(SEED)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/passc
