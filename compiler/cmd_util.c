@@ -6,7 +6,7 @@
 
 int cmd_usage_error(const char *cmd, const char *msg, const char *arg)
 {
-    fprintf(stderr, "passc %s: %s%s%s\ntry 'passc --help'\n", cmd, msg,
-            arg ? " " : "", arg ? arg : "");
+    fprintf(stderr, "passc %s: %s%s%s\ntry 'passc %s --help'\n", cmd, msg,
+            arg ? " " : "", arg ? arg : "", cmd);
     return EXIT_USAGE;
 }

@@ -6,42 +6,70 @@
 #include "cmd.h"
 #include "diag.h"
 
-static const char usage[] =
-    "usage: passc build SPEC [-o DIR] [FACTS] [--werror]\n"
-    "       passc lint SPEC... [--format text|gcc|json|sarif] [FACTS] [--werror]\n"
-    "       passc facts [--root DIR | --facts FILE] [-o FILE] [--pci-ids FILE]\n"
-    "       passc import VMID.conf [--vfio FILE] [--vmid N] [FACTS] [-o FILE]\n"
-    "       passc fmt [-w | --check] SPEC\n"
-    "       passc rules | passc explain RULE\n"
-    "FACTS: --facts FILE | --root DIR | --no-facts\n";
+static const struct command {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *args;       /* the usage after "passc NAME" */
+    int takes_facts;        /* FACTS in args: print what it stands for */
+} cmds[] = {
+    {"build", cmd_build, "SPEC [-o DIR] [FACTS] [--werror]", 1},
+    {"lint", cmd_lint, "SPEC... [--format text|gcc|json|sarif] [FACTS] [--werror]", 1},
+    {"facts", cmd_facts, "[--root DIR | --facts FILE] [-o FILE] [--pci-ids FILE]", 0},
+    {"import", cmd_import, "VMID.conf [--vfio FILE] [--vmid N] [FACTS] [-o FILE]", 1},
+    {"fmt", cmd_fmt, "[-w | --check] SPEC", 0},
+    {"rules", cmd_rules, "", 0},
+    {"explain", cmd_explain, "RULE", 0},
+};
+#define NCMDS (sizeof cmds / sizeof cmds[0])
+
+static const char facts_line[] = "FACTS: --facts FILE | --root DIR | --no-facts\n";
+
+/* Every command's usage, or only c's. */
+static void usage(FILE *f, const struct command *c)
+{
+    const char *lead = "usage: ";
+    for (size_t i = 0; i < NCMDS; i++) {
+        if (c && c != &cmds[i])
+            continue;
+        fprintf(f, "%spassc %s%s%s\n", lead, cmds[i].name, *cmds[i].args ? " " : "",
+                cmds[i].args);
+        lead = "       ";
+    }
+    if (!c || c->takes_facts)
+        fputs(facts_line, f);
+}
+
+static int is_help(const char *a)
+{
+    return !strcmp(a, "-h") || !strcmp(a, "--help");
+}
 
 int main(int argc, char **argv)
 {
-    static const struct {
-        const char *name;
-        int (*fn)(int, char **);
-    } cmds[] = {
-        {"build", cmd_build},     {"lint", cmd_lint},
-        {"facts", cmd_facts},     {"import", cmd_import},
-        {"fmt", cmd_fmt},         {"rules", cmd_rules},
-        {"explain", cmd_explain},
-    };
     if (argc < 2) {
-        fputs(usage, stderr);
+        usage(stderr, NULL);
         return EXIT_USAGE;
     }
-    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
-        !strcmp(argv[1], "help")) {
-        fputs(usage, stdout);
+    if (is_help(argv[1]) || !strcmp(argv[1], "help")) {
+        usage(stdout, NULL);
         return EXIT_CLEAN;
     }
     if (!strcmp(argv[1], "--version")) {
         puts("passc 0.1");
         return EXIT_CLEAN;
     }
-    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-        if (!strcmp(argv[1], cmds[i].name))
-            return cmds[i].fn(argc - 1, argv + 1);
-    fprintf(stderr, "passc: unknown command '%s'\n%s", argv[1], usage);
+    for (size_t i = 0; i < NCMDS; i++) {
+        if (strcmp(argv[1], cmds[i].name))
+            continue;
+        /* `passc build --help`: that command's usage, as git does */
+        for (int k = 2; k < argc; k++)
+            if (is_help(argv[k])) {
+                usage(stdout, &cmds[i]);
+                return EXIT_CLEAN;
+            }
+        return cmds[i].fn(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "passc: unknown command '%s'\n", argv[1]);
+    usage(stderr, NULL);
     return EXIT_USAGE;
 }

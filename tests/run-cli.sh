@@ -47,6 +47,17 @@ case_ 2 any "lint without a spec" "$PASSC" lint
 case_ 2 any "build with two specs" "$PASSC" build "$spec" "$spec"
 case_ 2 any "-o given to lint" "$PASSC" lint -o "$tmp/x" "$spec"
 case_ 2 any "option without its argument" "$PASSC" build "$spec" -o
+# each command's own usage on --help/-h (stdout, exit 0), whatever else is
+# given; a usage error points at it
+for c in build lint facts import fmt rules explain; do
+    case_ 0 0 "$c --help" "$PASSC" "$c" "$spec" --help
+    check "$c --help shows its usage" grep -q "^usage: passc $c" "$tmp/out"
+    check "$c --help shows only its own" test "$(grep -c 'passc ' "$tmp/out")" -eq 1
+done
+case_ 0 0 "build -h" "$PASSC" build -h
+has "$tmp/out" "FACTS: --facts FILE" "build -h"
+case_ 2 2 "usage error" "$PASSC" import --frob
+has "$tmp/err" "try 'passc import --help'" "usage error"
 
 # unreadable inputs: one line, exit 2
 case_ 2 1 "missing spec" "$PASSC" lint --no-facts "$tmp/missing.pass"
