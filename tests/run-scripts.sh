@@ -96,6 +96,27 @@ check "shellcheck -s sh: cmdline scripts (vfio_pci built in)" shellcheck -s sh "
 check "shellcheck -s sh: scripts of a spec without VMs" shellcheck -s sh "$work/novm/apply.sh" "$work/novm/rollback.sh" "$work/novm/verify.sh"
 check "golden vm102 artifacts" diff -r "$src/tests/golden/vm102" "$work/vm102"
 
+# ---- apply --dry-run ----
+fresh
+before=$(tree_sum)
+run "$A" --dry-run
+rc=$?
+check "dry run: exit 0" [ "$rc" = 0 ]
+[ "$rc" = 0 ] || show
+check "dry run: no file changed, no backup" sh -c '[ "$1" = "$2" ] && [ ! -e "$3/var/lib/passc" ]' sh "$(tree_sum)" "$before" "$PASSC_ROOT"
+check "dry run: only qm config and qm status ran" [ "$(grep -cv '^qm \(config\|status\) ' "$SANDBOX_LOG")" = 0 ]
+check "dry run: the vfio.conf change as a diff" sh -c 'grep -qx -- "-options vfio-pci ids=10de:2783,10de:22bc" "$1" && grep -qx -- "+options vfio-pci ids=10de:2783,10de:22bc,1b21:2426,1b21:2425,1022:15b6,1022:15b7" "$1"' sh "$work/t/out"
+check "dry run: a changed setting with its old value" out_has "VM 102: would set cores: 16 -> 24"
+check "dry run: a new slot" out_has "VM 102: would set hostpci5: (unset) -> 0000:79:00.4,pcie=1"
+check "dry run: the foreign slot" out_has "VM 102 has hostpci6, which the spec does not name"
+check "dry run: the snapshot it would take" out_has "would take ZFS snapshot rpool/ROOT/pve-1@passc-102-TIMESTAMP"
+cp "$work/t/out" "$work/t/out.long"
+run "$A" -n
+check "dry run: -n is the same" cmp -s "$work/t/out" "$work/t/out.long"
+rm -rf "$PASSC_ROOT/etc/modprobe.d/vfio.conf"
+run "$A" --dry-run
+check "dry run without vfio.conf: would install it" sh -c 'grep -q "would install .*/etc/modprobe.d/vfio.conf" "$1" && grep -qx "+options vfio-pci ids=.*" "$1"' sh "$work/t/out"
+
 # ---- apply ----
 fresh
 before=$(tree_sum)
@@ -122,6 +143,9 @@ check "apply twice: exit 0, nothing to change" sh -c '[ "$1" = 0 ] && grep -q "n
 check "apply twice: no second backup" [ "$(nbackups)" = 1 ]
 check "apply twice: same files as once" same_tree "$after1"
 check "apply twice: no second snapshot or initramfs" [ "$(calls zfs)/$(calls update-initramfs)" = 1/1 ]
+run "$A" --dry-run
+check "dry run after apply: nothing to change" sh -c '[ "$1" = 0 ] && grep -q "nothing to change" "$2" && ! grep -q "would" "$2"' sh $? "$work/t/out"
+check "dry run after apply: files as after apply" same_tree "$after1"
 
 run "$R"
 rc=$?
@@ -186,6 +210,9 @@ rc=$?
 check "apply refuses while VM runs" sh -c '[ "$1" != 0 ] && grep -q "VM 102 is running" "$2"' sh "$rc" "$work/t/out"
 check "refusal: no backup, no qm set" [ "$(nbackups)/$(calls 'qm set')" = 0/0 ]
 check "refusal: files unchanged" same_tree "$before"
+run "$A" --dry-run
+check "dry run on a running VM: plans, says apply would refuse" sh -c '[ "$1" = 0 ] && grep -q "VM 102 is running: apply.sh would refuse without --force" "$2" && grep -q "would set cores" "$2"' sh $? "$work/t/out"
+check "dry run on a running VM: files unchanged" same_tree "$before"
 run "$A" --force
 rc=$?
 check "apply --force on a running VM: exit 0" [ "$rc" = 0 ]
@@ -249,6 +276,8 @@ for how in dump passc; do
         check "shellcheck -s sh: hostile.pass scripts" shellcheck -s sh "$dir/apply.sh" "$dir/rollback.sh" "$dir/verify.sh"
     fi
     fresh
+    run "$dir/apply.sh" --dry-run
+    check "hostile ($how): dry run exit 0, files unchanged" sh -c '[ "$1" = 0 ] && [ "$2" = "$3" ]' sh $? "$(tree_sum)" "$before"
     run "$dir/apply.sh"
     check "hostile ($how): apply exit 0" [ $? = 0 ]
     run "$dir/verify.sh"
@@ -296,6 +325,10 @@ check "cmdline vfio.conf: no options line (kmod would ignore it), the ids in a c
 
 boot_setup sd
 b0=$(tree_sum) kcl0=$(sum "$(kcl)") grub0=$(sum "$(grub)")
+run "$CA" --dry-run
+check "systemd-boot: dry run names the command-line edit and changes nothing" \
+    sh -c '[ "$1" = 0 ] && grep -q "would add vfio-pci.ids=$2 to the kernel command line in .*/etc/kernel/cmdline and run proxmox-boot-tool" "$3" && [ "$4" = "$5" ]' \
+    sh $? "$ids" "$work/t/out" "$(tree_sum)" "$b0"
 run "$CA"
 rc=$?
 check "systemd-boot: apply exit 0" [ "$rc" = 0 ]

@@ -3,8 +3,9 @@
 # Installs /etc/modprobe.d/vfio.conf and sets the passthrough settings of
 # VM(s) 102, after saving what it changes under
 # /var/lib/passc/backup/VMID/TIMESTAMP for rollback.sh.  Refuses while a VM
-# runs (--force overrides).  Every path is under $PASSC_ROOT when set;
-# qm, update-initramfs and zfs come from PATH.
+# runs (--force overrides); --dry-run shows what it would change.  Every
+# path is under $PASSC_ROOT when set; qm, update-initramfs and zfs come
+# from PATH.
 # Text from the spec appears only as single-quoted data, so shellcheck's
 # guesses about quotes and $ inside such strings do not apply:
 # shellcheck disable=SC1112,SC2016
@@ -107,10 +108,12 @@ zfs_dataset='rpool/ROOT/pve-1'
 nl='
 '
 
-usage() { echo 'usage: apply.sh [--force]   (--force: even if a VM is running)'; }
+usage() { echo 'usage: apply.sh [--force] [--dry-run]   (--force: even if a VM is running; --dry-run: show what would change, change nothing)'; }
+dry_run=0
 for arg in "$@"; do
     case $arg in
     --force) force=1 ;;
+    -n | --dry-run) dry_run=1 ;;
     -h | --help)
         usage
         exit 0
@@ -156,9 +159,75 @@ EOF
     done <"$state_file"
 }
 
-need qm update-initramfs
-[ -z "$zfs_dataset" ] || need zfs
-check_stopped
+# The hostpci slots of VM $1 that passc does not manage ($2: the keys it
+# does, one per line) are named; one that passes a device of the spec too
+# would keep the VM from starting.
+foreign_hostpci() {
+    conf=$(qm config "$1") || die "qm config $1 failed"
+    mine=$("want_vm_$1" | sed -n 's/^hostpci[0-9]*=\(0000:\)\{0,1\}\([^,]*\).*/\2/p')
+    for key in $(printf '%s\n' "$conf" | sed -n 's/^\(hostpci[0-9]*\): .*/\1/p'); do
+        case $nl$2$nl in *"$nl$key$nl"*) continue ;; esac
+        say "note: VM $1 has $key, which the spec does not name; left as it is"
+        host=$(conf_get "$key")
+        host=${host%%,*}
+        host=${host#host=}
+        host=${host#0000:}
+        if printf '%s\n' "$mine" | grep -qxF -- "$host"; then
+            say "warning: $key passes $host too, so VM $1 will not start ('device assigned more than once'): qm set $1 --delete $key"
+        fi
+    done
+}
+
+# --dry-run: what a run would change, said as the change; only qm config
+# and qm status run, nothing is written.
+show_plan() {
+    if [ "$changed" = 0 ]; then
+        say 'nothing to change: the host already matches the spec'
+        [ ! -f "$lib/state/initramfs.pending" ] ||
+            say 'would run update-initramfs -u -k all, which an earlier apply.sh or rollback.sh did not finish'
+        return 0
+    fi
+    [ -z "$zfs_dataset" ] || say "would take ZFS snapshot $zfs_dataset@passc-$first_vmid-TIMESTAMP"
+    if ! want_vfio | cmp -s - "$vfio_conf"; then
+        if [ -f "$vfio_conf" ]; then
+            say "would replace $vfio_conf (- now, + then) and run update-initramfs -u -k all:"
+            want_vfio | diff -u "$vfio_conf" - | sed '1,2d'
+        else
+            say "would install $vfio_conf and run update-initramfs -u -k all:"
+            want_vfio | sed 's/^/+/'
+        fi
+    fi
+    for vmid in $vmids; do
+        plan_vm "$vmid"
+        while IFS= read -r kv; do
+            [ -n "$kv" ] || continue
+            key=${kv%%=*}
+            old=$(printf '%s' "$p_before" | sed -n "s/^$key=//p")
+            say "VM $vmid: would set $key: ${old:-(unset)} -> ${kv#*=}"
+        done <<EOF
+$p_set
+EOF
+        [ -z "$p_del" ] || say "VM $vmid: would remove $p_del (set by passc before; the spec no longer uses them)"
+        foreign_hostpci "$vmid" "$p_state"
+    done
+    say 'dry run: nothing changed. apply.sh without --dry-run makes these changes, after a backup for rollback.sh'
+}
+
+if [ "$dry_run" = 1 ]; then
+    need qm diff
+else
+    need qm update-initramfs
+    [ -z "$zfs_dataset" ] || need zfs
+fi
+if [ "$dry_run" = 1 ]; then
+    for vmid in $vmids; do
+        case $(qm status "$vmid") in
+        *'status: running'*) say "VM $vmid is running: apply.sh would refuse without --force (hostpci changes would only go pending)" ;;
+        esac
+    done
+else
+    check_stopped
+fi
 
 changed=0
 want_vfio | cmp -s - "$vfio_conf" || changed=1
@@ -167,6 +236,10 @@ for vmid in $vmids; do
     [ -z "$p_set$p_del" ] || changed=1
     printf '%s' "$p_state" | cmp -s - "$lib/state/$vmid.keys" || changed=1
 done
+if [ "$dry_run" = 1 ]; then
+    show_plan
+    exit 0
+fi
 if [ "$changed" = 0 ]; then
     say 'nothing to change: vfio.conf and the VM settings already match the spec'
     update_initramfs_if_pending
@@ -259,19 +332,7 @@ done
 update_initramfs_if_pending
 stage=finished
 for vmid in $vmids; do
-    conf=$(qm config "$vmid")
-    mine=$("want_vm_$vmid" | sed -n 's/^hostpci[0-9]*=\(0000:\)\{0,1\}\([^,]*\).*/\2/p')
-    for key in $(printf '%s\n' "$conf" | sed -n 's/^\(hostpci[0-9]*\): .*/\1/p'); do
-        grep -qx "$key" "$lib/state/$vmid.keys" && continue
-        say "note: VM $vmid has $key, which the spec does not name; left as it is"
-        host=$(conf_get "$key")
-        host=${host%%,*}
-        host=${host#host=}
-        host=${host#0000:}
-        if printf '%s\n' "$mine" | grep -qxF -- "$host"; then
-            say "warning: $key passes $host too, so VM $vmid will not start ('device assigned more than once'): qm set $vmid --delete $key"
-        fi
-    done
+    foreign_hostpci "$vmid" "$(cat "$lib/state/$vmid.keys")"
 done
 say "done. Reboot the host so that vfio-pci claims the devices at boot, then run verify.sh"
 say "to undo: rollback.sh (or rollback.sh $ts)"
