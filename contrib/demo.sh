@@ -34,6 +34,7 @@ cat <<'EOT'
                it changes under /var/lib/passc/backup/102/<time>/; zfs snapshot
                rpool/ROOT/pve-1@passc-102-<time>; installs vfio.conf atomically; qm set
                the hostpci and settings lines; update-initramfs -u -k all; asks for a reboot.
+               apply.sh --dry-run shows all of that as a plan and changes nothing.
   rollback.sh  restores exactly what apply.sh changed, from its newest backup (or the one
                named); update-initramfs; reboot hint; prints the zfs rollback command
                instead of running it.
