@@ -267,7 +267,7 @@ START_TEST(ids_on_cmdline_points_to_the_kernel)
     ck_assert_ptr_nonnull(strstr(ap, "\ncmdline_ids='10de:2783,10de:22bc,1b21:2426,"
                                      "1b21:2425,1022:15b6,1022:15b7'\n"));
     const char *need = strstr(ap, "\nneed \"$boot_tool\"\n");
-    const char *stopped = strstr(ap, "\nelse\n    check_stopped\nfi\n");
+    const char *stopped = strstr(ap, "\ncheck_stopped\n");
     const char *backup = strstr(ap, "cp -p \"$boot_file\" \"$dir/$boot_backup\"");
     const char *write = strstr(ap, "\n    cmdline_install write\n");
     const char *initramfs = strstr(ap, "\nupdate_initramfs_if_pending\nboot_refresh_if_pending\nstage=finished\n");

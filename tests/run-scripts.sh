@@ -211,7 +211,7 @@ check "apply refuses while VM runs" sh -c '[ "$1" != 0 ] && grep -q "VM 102 is r
 check "refusal: no backup, no qm set" [ "$(nbackups)/$(calls 'qm set')" = 0/0 ]
 check "refusal: files unchanged" same_tree "$before"
 run "$A" --dry-run
-check "dry run on a running VM: plans, says apply would refuse" sh -c '[ "$1" = 0 ] && grep -q "VM 102 is running: apply.sh would refuse without --force" "$2" && grep -q "would set cores" "$2"' sh $? "$work/t/out"
+check "dry run on a running VM: plans, says apply would refuse" sh -c '[ "$1" = 0 ] && grep -q "VM 102 is running: without --force, a real run refuses" "$2" && grep -q "would set cores" "$2"' sh $? "$work/t/out"
 check "dry run on a running VM: files unchanged" same_tree "$before"
 run "$A" --force
 rc=$?

@@ -36,7 +36,8 @@ conf_get() {
 }
 
 # hostpci changes on a running VM only go to [PENDING] until it is stopped
-# and started, so a run against a running VM would not really be done.
+# and started, so a run against a running VM would not really be done (a
+# dry run, which changes nothing, only says so).
 check_stopped() {
     for vmid in $vmids; do
         st=$(qm status "$vmid") || die "qm status $vmid failed: is there a VM $vmid on this host?"
@@ -44,6 +45,8 @@ check_stopped() {
         *'status: running'*)
             if [ "$force" = 1 ]; then
                 say "VM $vmid is running (--force): its hostpci changes stay pending until it is stopped and started"
+            elif [ "${dry_run:-0}" = 1 ]; then
+                say "VM $vmid is running: without --force, a real run refuses (hostpci changes would only go pending)"
             else
                 die "VM $vmid is running: hostpci changes would only go pending. Shut it down first, or give --force"
             fi
@@ -219,15 +222,7 @@ else
     need qm update-initramfs
     [ -z "$zfs_dataset" ] || need zfs
 fi
-if [ "$dry_run" = 1 ]; then
-    for vmid in $vmids; do
-        case $(qm status "$vmid") in
-        *'status: running'*) say "VM $vmid is running: apply.sh would refuse without --force (hostpci changes would only go pending)" ;;
-        esac
-    done
-else
-    check_stopped
-fi
+check_stopped
 
 changed=0
 want_vfio | cmp -s - "$vfio_conf" || changed=1
