@@ -629,5 +629,27 @@ check "passc build on a host with vfio_pci built in: apply.sh edits the kernel c
 check "passc build on a host with vfio_pci built in: no options line in vfio.conf" \
     sh -c '! grep -q "^options" "$1"' sh "$work/builtin/vfio.conf"
 
+# ---- the spec drops a device: apply removes the slot passc set, rollback
+# puts it back ----
+fresh
+run "$A"
+after_full=$(tree_sum)
+sed -e '/usb  79:00.4/d' -e 's/tunnels 79:00.3 79:00.4/tunnels 79:00.3/' "$sandbox/vm102.pass" >"$work/less.pass"
+check "passc build: the spec without 79:00.4" sh -c '"$1" build "$2" --no-facts -o "$3" >/dev/null' sh "$PASSC" "$work/less.pass" "$work/less"
+run "$work/less/apply.sh" --dry-run
+check "spec drops a device: the dry run names the slot it would remove" out_has "VM 102: would remove hostpci5 (set by passc before"
+check "spec drops a device: the dry run changes nothing" same_tree "$after_full"
+run "$work/less/apply.sh"
+rc=$?
+check "spec drops a device: apply exit 0" [ "$rc" = 0 ]
+[ "$rc" = 0 ] || show
+check "spec drops a device: hostpci5 removed, hostpci4 and the foreign hostpci6 kept" \
+    [ "$(qmget hostpci5)|$(qmget hostpci4)|$(qmget hostpci6)" = "|0000:79:00.3,pcie=1|0000:0c:00.0,pcie=1" ]
+check "spec drops a device: vfio.conf no longer claims 1022:15b7" \
+    sh -c 'grep -q "^options" "$1" && ! grep -q "^options.*1022:15b7" "$1"' sh "$PASSC_ROOT/etc/modprobe.d/vfio.conf"
+run "$work/less/rollback.sh"
+check "spec drops a device: rollback puts hostpci5 and vfio.conf back" \
+    sh -c '[ "$1" = "0000:79:00.4,pcie=1" ] && [ "$2" = "$3" ]' sh "$(qmget hostpci5)" "$(tree_sum)" "$after_full"
+
 echo "run-scripts: $passed passed, $failed failed"
 [ "$failed" = 0 ]
