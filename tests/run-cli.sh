@@ -47,6 +47,17 @@ case_ 2 any "lint without a spec" "$PASSC" lint
 case_ 2 any "build with two specs" "$PASSC" build "$spec" "$spec"
 case_ 2 any "-o given to lint" "$PASSC" lint -o "$tmp/x" "$spec"
 case_ 2 any "option without its argument" "$PASSC" build "$spec" -o
+# -o names a directory passc may replace: not a symlink, not . or ..
+mkdir "$tmp/real"
+ln -s real "$tmp/olink"
+case_ 2 1 "-o a symlink" "$PASSC" build --no-facts "$spec" -o "$tmp/olink"
+has "$tmp/err" "is a symbolic link" "-o a symlink"
+check "-o a symlink: its target untouched" test -z "$(ls "$tmp/real")"
+case_ 2 1 "-o .." "$PASSC" build --no-facts "$spec" -o "$tmp/real/.."
+case_ 2 1 "-o empty" "$PASSC" build --no-facts "$spec" -o ""
+case_ 0 0 "-o with a trailing slash" "$PASSC" build --no-facts "$spec" -o "$tmp/real/"
+has "$tmp/out" "wrote $tmp/real/vfio.conf" "-o with a trailing slash"
+
 # each command's own usage on --help/-h (stdout, exit 0), whatever else is
 # given; a usage error points at it
 for c in build lint facts import fmt rules explain; do
