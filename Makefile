@@ -98,7 +98,11 @@ $(BA)/check_passc: $(ATOBJS) $(AOBJS)
 	$(CC) $(CFLAGS) $(ASAN) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
 # Tests run from the source root; fixtures are generated under build/.
-TESTENV = PASSC_SRCDIR=$(CURDIR) PASSC_FIXTURES=$(CURDIR)/$(B)/fixtures
+TESTENV = PASSC_SRCDIR=$(CURDIR) PASSC_FIXTURES=$(CURDIR)/$(B)/fixtures \
+	  PASSC_NOEXCHANGE=$(CURDIR)/$(B)/noexchange.so
+# a file system without RENAME_EXCHANGE, for run-cli.sh
+$(B)/noexchange.so: tests/noexchange.c | $(B)
+	$(CC) $(WARN) -O2 -shared -fPIC -o $@ $<
 fixtures: $(B)/fixtures.stamp
 $(B)/fixtures.stamp: $(wildcard tests/mkhost tests/hosts/*) | $(B)
 	@if [ -x tests/mkhost ]; then tests/mkhost --all $(B)/fixtures; fi
@@ -115,10 +119,10 @@ RUN_CLI = fail=; for t in tests/run-*.sh; do [ -f "$$t" ] || continue; \
 	  echo "== $$t"; $(TESTENV) PASSC=$$passc sh "$$t" || fail="$$fail $$t"; done; \
 	  if [ -n "$$fail" ]; then echo "FAILED:$$fail"; exit 1; fi
 
-check-cli: $(B)/check_passc $(B)/passc $(B)/fixtures.stamp
+check-cli: $(B)/check_passc $(B)/passc $(B)/fixtures.stamp $(B)/noexchange.so
 	@passc=$(CURDIR)/$(B)/passc; $(RUN_CLI)
 
-check-asan: $(BA)/check_passc $(BA)/passc $(B)/fixtures.stamp
+check-asan: $(BA)/check_passc $(BA)/passc $(B)/fixtures.stamp $(B)/noexchange.so
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  $(TESTENV) PASSC=$(CURDIR)/$(BA)/passc $(BA)/check_passc
 	@passc=$(CURDIR)/$(BA)/passc; export ASAN_OPTIONS=detect_leaks=1; $(RUN_CLI)
