@@ -107,7 +107,7 @@ int cmd_import(int argc, char **argv)
     const char *err = NULL;
     struct source *src = source_read(a, conf_path, &err);
     if (!src) {
-        fprintf(stderr, "passc import: %s: %s\n", conf_path, err);
+        fprintf(stderr, "passc import: %s\n", err);
         arena_free(a);
         return EXIT_USAGE;
     }
@@ -118,7 +118,7 @@ int cmd_import(int argc, char **argv)
     if (rc == EXIT_CLEAN && vfio_path) {
         struct source *vsrc = source_read(a, vfio_path, &err);
         if (!vsrc) {
-            fprintf(stderr, "passc import: %s: %s\n", vfio_path, err);
+            fprintf(stderr, "passc import: %s\n", err);
             arena_free(a);
             return EXIT_USAGE;
         }

@@ -218,5 +218,29 @@ left=$(find "$tmp" -maxdepth 1 -name 'o.pass.tmp*' | wc -l)
 if cmp -s "$tmp/o.pass" tests/import/seed-102.pass && [ "$left" -eq 0 ]; then ok; else
     bad "-o output differs or left a temp file"; fi
 
+# the command line: each refusal with its exit code and one clear line
+# cli RC WHAT ARGS...: import exits RC, and stderr has WHAT (if not empty)
+cli() {
+    want=$1 what=$2; shift 2
+    "$PASSC" import "$@" >"$tmp/c.out" 2>"$tmp/c.err"
+    crc=$?
+    if [ "$crc" -eq "$want" ] && { [ -z "$what" ] || grep -qF -- "$what" "$tmp/c.err"; }; then ok
+    else bad "import $*: exit $crc (want $want), no '$what'"; head -3 "$tmp/c.err"; fi
+}
+cp tests/import/seed-102.conf "$tmp/vm.conf"
+cli 2 "give --vmid N for $tmp/vm.conf" "$tmp/vm.conf"
+cli 0 "" "$tmp/vm.conf" --vmid 105
+msg="--vmid names the VM"; check grep -q '^vm 105 "win-server-2025" {' "$tmp/c.out"
+cli 2 "a VMID is 100..999999999, not 99" "$tmp/vm.conf" --vmid 99
+cli 2 "a VMID is 100..999999999, not 12x" "$tmp/vm.conf" --vmid 12x
+cli 2 "missing argument for --vmid" "$tmp/vm.conf" --vmid
+cli 2 "which VM config?"
+cli 2 "only one VM config at a time" "$tmp/vm.conf" "$tmp/vm.conf"
+cli 2 "give only one of --facts, --root, --no-facts" "$tmp/vm.conf" --vmid 102 --facts x.yaml --no-facts
+cli 3 "facts could not be read from $tmp/none.yaml" tests/import/seed-102.conf --facts "$tmp/none.yaml"
+cli 2 "cannot open $tmp/none.conf" tests/import/seed-102.conf --vfio "$tmp/none.conf"
+msg="a missing --vfio file is named once"; check [ "$(grep -o "$tmp/none.conf" "$tmp/c.err" | wc -l)" -eq 1 ]
+cli 2 "cannot write $tmp/nodir/x.pass" tests/import/seed-102.conf -o "$tmp/nodir/x.pass"
+
 echo "run-import: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
