@@ -87,10 +87,12 @@ for host in "$PASSC_SRCDIR"/tests/hosts/*.host; do
     fi
 done
 
-# From 64 devices on, passc's own reads of each device run in a helper
-# thread beside libpci; smaller hosts read inline.  A 40-device tree is a
-# prefix of a 300-device one (tests/mkhost --big), so each of its device
-# entries must come out the same from the threaded scan.
+# From OWN_THREAD_MIN (facts_sysfs.c: 384) devices on, passc's own reads
+# of each device run in a helper thread beside libpci; smaller hosts read
+# inline.  A 40-device tree is a prefix of a $THREADED-device one (tests/mkhost
+# --big), so each of its device entries must come out the same from the
+# threaded scan.
+THREADED=600
 dev_lines() {  # one line per device entry of a snapshot
     awk '/^- address:/ { if (e != "") print e; e = $0; next }
          /^  / && e != "" { e = e "|" $0; next }
@@ -98,13 +100,13 @@ dev_lines() {  # one line per device entry of a snapshot
          END { if (e != "") print e }' "$1" | sort
 }
 "$PASSC_SRCDIR/tests/mkhost" --big 40 "$T/small" >/dev/null
-"$PASSC_SRCDIR/tests/mkhost" --big 300 "$T/large" >/dev/null
+"$PASSC_SRCDIR/tests/mkhost" --big "$THREADED" "$T/large" >/dev/null
 if expect 0 "$PASSC" facts --root "$T/small" --pci-ids "$IDS" &&
    dev_lines "$T/out" >"$T/small.dev" &&
    expect 0 "$PASSC" facts --root "$T/large" --pci-ids "$IDS"; then
     cp "$T/out" "$T/large.yaml"
     dev_lines "$T/out" >"$T/large.dev"
-    if [ "$(wc -l <"$T/small.dev")" -eq 40 ] && [ "$(wc -l <"$T/large.dev")" -eq 300 ] &&
+    if [ "$(wc -l <"$T/small.dev")" -eq 40 ] && [ "$(wc -l <"$T/large.dev")" -eq "$THREADED" ] &&
        grep -q 'consumers: \["0000:01:00.1"\]' "$T/small.dev" &&
        grep -q 'boot-vga: false' "$T/small.dev" &&
        grep -q 'parent: "0000:00:01.0"' "$T/small.dev" &&
@@ -137,7 +139,7 @@ fi
 long=$T
 while [ "${#long}" -lt 793 ]; do long=$long/$(printf '%0199d' 0); done
 long=$long/$(printf "%0$((993 - ${#long} - 1))d" 0)
-for n in 100 10; do
+for n in "$THREADED" 10; do
     mkdir -p "$long"
     "$PASSC_SRCDIR/tests/mkhost" --big "$n" "$long/h" >/dev/null
     if expect 3 "$PASSC" facts --root "$long/h" --pci-ids "$IDS" &&
@@ -146,11 +148,11 @@ for n in 100 10; do
     rm -rf "$long"
 done
 # a device removed during a threaded scan
-"$PASSC_SRCDIR/tests/mkhost" --big 100 "$T/mid" >/dev/null
+"$PASSC_SRCDIR/tests/mkhost" --big "$THREADED" "$T/mid" >/dev/null
 ln -s ../../../devices/pci0000:00/0000:00:1f.7 "$T/mid/sys/bus/pci/devices/0000:00:1f.7"
 if expect 0 "$PASSC" facts --root "$T/mid" --pci-ids "$IDS" &&
    grep -q '0000:00:1f.7: removed during the scan' "$T/err" &&
-   [ "$(grep -c '^- address:' "$T/out")" -eq 100 ]; then ok
+   [ "$(grep -c '^- address:' "$T/out")" -eq "$THREADED" ]; then ok
 else bad "device removed during a threaded scan"; fi
 rm "$T/mid/sys/bus/pci/devices/0000:00:1f.7"
 # the same for a pci.ids libpci cannot parse; its message stays on one line
