@@ -255,11 +255,7 @@ int cmd_build(int argc, char **argv)
     }
     if (!o.out_dir)
         o.out_dir = "out";
-    /* "out/vm102/" is the same directory: reported without the slash */
-    size_t dlen = strlen(o.out_dir);
-    while (dlen > 1 && o.out_dir[dlen - 1] == '/')
-        dlen--;
-    o.out_dir = arena_strndup(a, o.out_dir, dlen);
+    o.out_dir = output_dir_name(a, o.out_dir);  /* the name the messages use */
     struct diag_list d;
     diag_init(&d, a);
     struct model *m;

@@ -106,14 +106,19 @@ static int swap_in_fallback(arena *a, const char *tmp, const char *dir,
     return 0;
 }
 
+char *output_dir_name(arena *a, const char *dir)
+{
+    size_t len = strlen(dir ? dir : "");
+    while (len > 1 && dir[len - 1] == '/')
+        len--;
+    return arena_strndup(a, dir ? dir : "", len);
+}
+
 int output_write_dir(arena *a, const char *dir, const struct artifact *arts,
                      size_t n, const char **err)
 {
-    char *d = arena_strdup(a, dir ? dir : "");
-    size_t len = strlen(d);
-    while (len > 1 && d[len - 1] == '/')
-        d[--len] = '\0';
-    if (!len) {
+    char *d = output_dir_name(a, dir);
+    if (!*d) {
         *err = "cannot write output: empty directory name";
         return -1;
     }

@@ -39,6 +39,10 @@ struct artifact *emit_all(arena *a, const struct model *m, size_t *n);
  * wipe what passc did not write. */
 #define OUTPUT_MARKER ".passc-build"
 
+/* dir without trailing slashes ("out/vm102/" is "out/vm102"; "/" stays):
+ * the name output_write_dir() works on, and the one to report. */
+char *output_dir_name(arena *a, const char *dir);
+
 /* Writes all artifacts (plus OUTPUT_MARKER) into dir or nothing: a temp dir
  * beside it, fsync, then rename (exchange when dir exists).  Returns 0, or
  * -1 with *err. */
