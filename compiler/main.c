@@ -10,15 +10,14 @@ static const struct command {
     const char *name;
     int (*fn)(int, char **);
     const char *args;       /* the usage after "passc NAME" */
-    int takes_facts;        /* FACTS in args: print what it stands for */
 } cmds[] = {
-    {"build", cmd_build, "SPEC [-o DIR] [FACTS] [--werror]", 1},
-    {"lint", cmd_lint, "SPEC... [--format text|gcc|json|sarif] [FACTS] [--werror]", 1},
-    {"facts", cmd_facts, "[--root DIR | --facts FILE] [-o FILE] [--pci-ids FILE]", 0},
-    {"import", cmd_import, "VMID.conf [--vfio FILE] [--vmid N] [FACTS] [-o FILE]", 1},
-    {"fmt", cmd_fmt, "[-w | --check] SPEC", 0},
-    {"rules", cmd_rules, "", 0},
-    {"explain", cmd_explain, "RULE", 0},
+    {"build", cmd_build, "SPEC [-o DIR] [FACTS] [--werror]"},
+    {"lint", cmd_lint, "SPEC... [--format text|gcc|json|sarif] [FACTS] [--werror]"},
+    {"facts", cmd_facts, "[--root DIR | --facts FILE] [-o FILE] [--pci-ids FILE]"},
+    {"import", cmd_import, "VMID.conf [--vfio FILE] [--vmid N] [FACTS] [-o FILE]"},
+    {"fmt", cmd_fmt, "[-w | --check] SPEC"},
+    {"rules", cmd_rules, ""},
+    {"explain", cmd_explain, "RULE"},
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
 
@@ -35,7 +34,7 @@ static void usage(FILE *f, const struct command *c)
                 cmds[i].args);
         lead = "       ";
     }
-    if (!c || c->takes_facts)
+    if (!c || strstr(c->args, "[FACTS]"))
         fputs(facts_line, f);
 }
 
