@@ -1,7 +1,7 @@
 /* driver.c — `passc build` and `passc lint`: the pipeline of design.md.
  *
  * spec -> parse -> resolve -> spec rules -> facts -> facts rules -> ignores
- * -> diagnostics -> (build, no errors) emit -> atomic write.
+ * -> plan -> diagnostics -> (build, no errors) emit -> atomic write.
  * One arena per run holds everything; it is freed before returning. */
 #include <errno.h>
 #include <libgen.h>
@@ -10,12 +10,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ast.h"
 #include "cmd.h"
 #include "config.h"
 #include "driver.h"
 #include "emit.h"
 #include "facts.h"
 #include "model.h"
+#include "plan.h"
 #include "rules.h"
 
 /* --facts, --root and --no-facts each say where the facts come from; a
@@ -165,12 +167,14 @@ static const struct quirks *run_quirks(struct run *r)
 }
 
 int driver_check_spec(struct run *r, const char *path,
-                      struct model **out_model, const char **err)
+                      struct model **out_model,
+                      const struct plan **out_plan, const char **err)
 {
     arena *a = r->a;
     const struct run_opts *o = r->o;
     struct diag_list *d = r->d;
     *out_model = NULL;
+    *out_plan = NULL;
     struct source *src = source_read(a, path, err);
     if (!src)
         return EXIT_USAGE;
@@ -183,10 +187,10 @@ int driver_check_spec(struct run *r, const char *path,
     rules_spec_run(m, d);
     /* After a syntax error the model lacks what the parser skipped: facts
      * rules would only add echoes of it (a "missing" tunnel, a capture). */
+    struct facts f;
+    memset(&f, 0, sizeof f);
+    bool have = false;
     if (syntax_ok) {
-        struct facts f;
-        memset(&f, 0, sizeof f);
-        bool have = false;
         if (load_facts(a, o, m, path, &f, d, &have) < 0)
             return EXIT_FACTS;
         if (have)
@@ -194,6 +198,8 @@ int driver_check_spec(struct run *r, const char *path,
     }
     rules_apply_ignores(ast, d);
     *out_model = m;
+    /* the quirks only matter with facts to apply them to */
+    *out_plan = plan_build(a, m, have ? &f : NULL, have ? run_quirks(r) : NULL);
     return diag_has_errors(d, o->werror) ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
@@ -225,8 +231,9 @@ int cmd_lint(int argc, char **argv)
     rc = EXIT_CLEAN;
     for (size_t i = 0; i < o.nspecs; i++) {
         struct model *m;
+        const struct plan *p;
         const char *err = NULL;
-        int r = driver_check_spec(&run, o.specs[i], &m, &err);
+        int r = driver_check_spec(&run, o.specs[i], &m, &p, &err);
         if (err)
             fprintf(stderr, "passc: %s\n", err);
         if (r > rc)
@@ -259,16 +266,17 @@ int cmd_build(int argc, char **argv)
     struct diag_list d;
     diag_init(&d, a);
     struct model *m;
+    const struct plan *p;
     const char *err = NULL;
     struct run run = {.a = a, .o = &o, .d = &d};
-    int rc = driver_check_spec(&run, o.specs[0], &m, &err);
+    int rc = driver_check_spec(&run, o.specs[0], &m, &p, &err);
     diag_sort(&d);
     diag_print(stderr, &d, o.fmt, o.fmt == FMT_TEXT && want_color(&o, stderr));
     if (err)
         fprintf(stderr, "passc: %s\n", err);
     if (rc == EXIT_CLEAN) {
         size_t n;
-        struct artifact *arts = emit_all(a, m, &n);
+        struct artifact *arts = emit_all(a, m, p, &n);
         if (output_write_dir(a, o.out_dir, arts, n, &err) < 0) {
             fprintf(stderr, "passc: %s\n", err);
             rc = EXIT_USAGE;

@@ -11,33 +11,34 @@ static void add(struct artifact *arts, size_t *n, const char *name,
     (*n)++;
 }
 
-struct artifact *emit_all(arena *a, const struct model *m, size_t *n)
+struct artifact *emit_all(arena *a, const struct model *m,
+                          const struct plan *p, size_t *n)
 {
     struct artifact *arts = arena_calloc(a, 2 * m->nvms + 5, sizeof *arts);
     *n = 0;
     struct strbuf sb;
 
     sb_init(&sb, a);
-    emit_vfio_conf(m, &sb);
+    emit_vfio_conf(m, p, &sb);
     add(arts, n, "vfio.conf", &sb, 0644);
     for (size_t v = 0; v < m->nvms; v++) {
         sb_init(&sb, a);
-        emit_vm_conf(m, m->vms[v], &sb);
+        emit_vm_conf(m, p, m->vms[v], &sb);
         add(arts, n, arena_printf(a, "%u.conf", m->vms[v]->vmid), &sb, 0644);
     }
     sb_init(&sb, a);
-    emit_apply_sh(m, &sb);
+    emit_apply_sh(m, p, &sb);
     add(arts, n, "apply.sh", &sb, 0755);
     sb_init(&sb, a);
-    emit_rollback_sh(m, &sb);
+    emit_rollback_sh(m, p, &sb);
     add(arts, n, "rollback.sh", &sb, 0755);
     sb_init(&sb, a);
-    emit_verify_sh(m, &sb);
+    emit_verify_sh(m, p, &sb);
     add(arts, n, "verify.sh", &sb, 0755);
     /* One VM: the name the seed's workflow expects; several: one each. */
     for (size_t v = 0; v < m->nvms; v++) {
         sb_init(&sb, a);
-        emit_verify_ps1(m, m->vms[v], &sb);
+        emit_verify_ps1(m, p, m->vms[v], &sb);
         const char *name = m->nvms == 1
                                ? "verify.ps1"
                                : arena_printf(a, "verify-%u.ps1", m->vms[v]->vmid);

@@ -196,28 +196,15 @@ static const char helpers[] =
     "    reboot_needed=1\n"
     "}\n";
 
-bool emit_cmdline_applies(arena *a, const struct model *m)
+void emit_sh_cmdline(const struct model *m, const struct plan *p,
+                     struct strbuf *out)
 {
-    size_t n;
-    model_vfio_ids(a, m, &n);
-    return m->plan.ids_on_cmdline && n &&
-           !(m->has_host && m->host.bind == BIND_START);
-}
-
-void emit_cmdline_ids(const struct model *m, struct strbuf *out)
-{
-    size_t n;
-    struct pci_id *ids = model_vfio_ids(out->a, m, &n);
-    emit_id_list(out, ids, n);
-}
-
-void emit_sh_cmdline(const struct model *m, struct strbuf *out)
-{
-    if (!emit_cmdline_applies(out->a, m))
+    (void)m;
+    if (!p->ids_on_cmdline)
         return;
     struct strbuf ids;
     sb_init(&ids, out->a);
-    emit_cmdline_ids(m, &ids);
+    emit_id_list(&ids, p->ids, p->nids);
     sb_add(out, "\n# vfio_pci is built into this host's kernel and never reads modprobe.d:\n"
                 "# these ids go on the kernel command line instead (vfio-pci.ids=).\n"
                 "cmdline_ids=");

@@ -79,7 +79,8 @@ static const char helpers[] =
     "    fi\n"
     "}\n";
 
-bool emit_sh_head(const struct model *m, struct strbuf *out, const char *what)
+bool emit_sh_head(const struct model *m, const struct plan *p,
+                  struct strbuf *out, const char *what)
 {
     sb_add(out, "# Text from the spec appears only as single-quoted data, so shellcheck's\n"
                 "# guesses about quotes and $ inside such strings do not apply:\n"
@@ -92,11 +93,12 @@ bool emit_sh_head(const struct model *m, struct strbuf *out, const char *what)
                        "exit 1\n", what);
         return false;
     }
-    emit_sh_common(m, out);
+    emit_sh_common(m, p, out);
     return true;
 }
 
-void emit_sh_common(const struct model *m, struct strbuf *out)
+void emit_sh_common(const struct model *m, const struct plan *p,
+                    struct strbuf *out)
 {
     arena *a = out->a;
     sb_add(out, "root=${PASSC_ROOT:-}\n"
@@ -112,19 +114,19 @@ void emit_sh_common(const struct model *m, struct strbuf *out)
     sb_shell_quote(out, m->nvms ? arena_printf(a, "%u", m->vms[0]->vmid) : "");
     sb_add(out, "\nforce=0\nreboot_needed=0\n");
     sb_add(out, helpers);
-    emit_sh_cmdline(m, out);
+    emit_sh_cmdline(m, p, out);
 
     sb_add(out, "\n# The vfio.conf this spec installs, byte for byte.\nwant_vfio() {\n");
     struct strbuf vf;
     sb_init(&vf, a);
-    emit_vfio_conf(m, &vf);
+    emit_vfio_conf(m, p, &vf);
     printf_lines(out, sb_str(&vf), vf.len);
     sb_add(out, "}\n");
 
     for (size_t v = 0; v < m->nvms; v++) {
         const struct m_vm *vm = m->vms[v];
-        size_t n;
-        struct vm_setting *s = vm_settings(a, m, vm, &n);
+        size_t n = p->vms[v].nsettings;
+        const struct vm_setting *s = p->vms[v].settings;
         sb_printf(out, "\n# KEY=VALUE: the settings passc manages on VM %u.\n"
                        "want_vm_%u() {\n", vm->vmid, vm->vmid);
         if (n == 0) {

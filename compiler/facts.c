@@ -66,9 +66,17 @@ enum mod_state facts_module_state(const struct facts *f, const char *name)
 {
     if (!f || !name)
         return MOD_UNKNOWN;
-    for (size_t i = 0; i < f->nmodules; i++)
-        if (!strcmp(f->modules[i].name, name))
+    for (size_t i = 0; i < f->nmodules; i++) {
+        const char *a = f->modules[i].name, *b = name;
+        /* modprobe treats - and _ alike in module names */
+        while (*a && *b && (*a == *b || ((*a == '-' || *a == '_') &&
+                                         (*b == '-' || *b == '_')))) {
+            a++;
+            b++;
+        }
+        if (!*a && !*b)
             return f->modules[i].state;
+    }
     return MOD_UNKNOWN;
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ast.h"
 #include "rules.h"
 
 struct span {

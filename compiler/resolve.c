@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ast.h"
 #include "model.h"
 #include "names.h"
 
@@ -977,39 +978,4 @@ struct model *resolve_spec(arena *a, const struct ast_spec *spec,
         diag_fix(diags, d, "start the spec with: host \"pve\" { iommu required; bind ids }");
     }
     return m;
-}
-
-/* ---- vfio ids --------------------------------------------------------- */
-
-struct pci_id *model_vfio_ids(arena *a, const struct model *m, size_t *n)
-{
-    size_t total = 0;
-    for (size_t v = 0; v < m->nvms; v++)
-        total += m->vms[v]->ndevs;
-    size_t cap = 16;
-    while (cap < total * 2)
-        cap *= 2;
-    /* open addressing on vendor<<16|device; 0xffffffff marks a free cell
-     * (ffff:ffff is no real id: it is what an absent device reads as) */
-    uint32_t *set = arena_alloc(a, cap * sizeof *set);
-    memset(set, 0xff, cap * sizeof *set);
-    struct pci_id *out = arena_calloc(a, total + 1, sizeof *out);
-    *n = 0;
-    for (size_t v = 0; v < m->nvms; v++)
-        for (size_t i = 0; i < m->vms[v]->ndevs; i++) {
-            const struct m_device *d = m->vms[v]->devs[i];
-            if (!d->has_id)
-                continue;
-            uint32_t key = (uint32_t)d->id.vendor << 16 | d->id.device;
-            if (key == 0xffffffffu)
-                continue;
-            size_t h = (key * 2654435761u) & (cap - 1);
-            while (set[h] != 0xffffffffu && set[h] != key)
-                h = (h + 1) & (cap - 1);
-            if (set[h] == key)
-                continue;
-            set[h] = key;
-            out[(*n)++] = d->id;
-        }
-    return out;
 }

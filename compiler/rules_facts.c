@@ -1,9 +1,9 @@
 /* rules_facts.c — P020–P033: the spec against the host as it really is.
  *
  * Each check reads the resolved model and the facts and queues diagnostics
- * that name the device and the fix.  The checks also decide two things the
- * emitters need (m->plan): which native drivers get a `softdep … pre:
- * vfio-pci` line, and whether the ids must go on the kernel command line.
+ * that name the device and the fix.  They only judge: what the build does
+ * about the same facts (softdeps, ids on the kernel command line) is
+ * plan.c's decision, taken with the same tests.
  *
  * Lookups over the facts are linear on purpose: a host has a few hundred
  * PCI functions at most, and the rules then do not depend on the reader's
@@ -31,7 +31,7 @@ struct passed {
 
 struct fctx {
     arena *a;
-    struct model *m;
+    const struct model *m;
     const struct facts *f;
     const struct quirks *q;
     struct diag_list *d;
@@ -66,22 +66,6 @@ static const struct facts_device *dev_at(const struct facts *f,
         if (pci_addr_eq(&f->devs[i].addr, addr))
             return &f->devs[i];
     return NULL;
-}
-
-static enum mod_state module_state(const struct facts *f, const char *name)
-{
-    for (size_t i = 0; i < f->nmodules; i++) {
-        const char *a = f->modules[i].name, *b = name;
-        /* modprobe treats - and _ alike in module names */
-        while (*a && *b && (*a == *b || ((*a == '-' || *a == '_') &&
-                                         (*b == '-' || *b == '_')))) {
-            a++;
-            b++;
-        }
-        if (!*a && !*b)
-            return f->modules[i].state;
-    }
-    return MOD_UNKNOWN;
 }
 
 static const char *addr_s(struct fctx *c, const struct pci_addr *a)
@@ -579,21 +563,6 @@ static void check_usb4_links(struct fctx *c, const struct m_device *md,
 
 /* ---- P028: native drivers, softdeps ---- */
 
-static void add_softdep(struct fctx *c, const char *module)
-{
-    struct m_host_plan *p = &c->m->plan;
-    /* it becomes a modprobe.d line: a module name, nothing else */
-    if (!plain_name(module, "_-"))
-        return;
-    for (size_t i = 0; i < p->nsoftdeps; i++)
-        if (!strcmp(p->softdeps[i], module))
-            return;
-    p->softdeps = arena_realloc(c->a, (void *)p->softdeps,
-                                p->nsoftdeps * sizeof *p->softdeps,
-                                (p->nsoftdeps + 1) * sizeof *p->softdeps);
-    p->softdeps[p->nsoftdeps++] = module;
-}
-
 /* A built-in driver probes at boot, before any module (vfio-pci included)
  * loads, so neither softdeps nor vfio-pci.ids= can keep it off the device;
  * Proxmox still rebinds the device to vfio-pci when the VM starts. */
@@ -617,33 +586,18 @@ static void builtin_race(struct fctx *c, const struct m_device *md,
         c->races[c->nraces++] = (struct race){md->vm, module, dg};
 }
 
-static void driver_candidate(struct fctx *c, const struct m_device *md,
-                             const struct facts_device *fd, const char *module,
-                             bool bound)
-{
-    if (!strcmp(module, "vfio_pci") || !strcmp(module, "vfio-pci"))
-        return;
-    enum mod_state st = module_state(c->f, module);
-    if (st == MOD_BUILTIN)
-        builtin_race(c, md, fd, module);
-    else if (st == MOD_MODULE || (bound && st == MOD_UNKNOWN))
-        add_softdep(c, module);
-}
-
 static void check_drivers(struct fctx *c, const struct m_device *md,
                           const struct facts_device *fd)
 {
     if (c->m->host.bind != BIND_IDS)
         return;   /* Proxmox rebinds at VM start; nothing races at boot */
     /* The bound driver first (it is known to exist), then the table's;
-     * one module once, however both name it. */
+     * one module once, however both name it.  Those that are modules get
+     * a softdep (plan.c); a built-in one cannot be ordered. */
     const char *mods[17];
-    bool bound[17] = {false};
     size_t n = 0;
-    if (fd->driver && strcmp(fd->driver, "vfio-pci")) {
-        mods[n] = quirks_module_of(c->q, fd->driver);
-        bound[n++] = true;
-    }
+    if (fd->driver && strcmp(fd->driver, "vfio-pci"))
+        mods[n++] = quirks_module_of(c->q, fd->driver);
     const char *nat[16];
     size_t nn = quirks_native_drivers(c->q, fd, nat, 16);
     for (size_t i = 0; i < nn && i < 16; i++) {
@@ -654,7 +608,9 @@ static void check_drivers(struct fctx *c, const struct m_device *md,
             mods[n++] = nat[i];
     }
     for (size_t i = 0; i < n; i++)
-        driver_candidate(c, md, fd, mods[i], bound[i]);
+        if (strcmp(mods[i], "vfio_pci") && strcmp(mods[i], "vfio-pci") &&
+            facts_module_state(c->f, mods[i]) == MOD_BUILTIN)
+            builtin_race(c, md, fd, mods[i]);
 }
 
 /* ---- P024 ---- */
@@ -764,7 +720,7 @@ static void check_ids_capture(struct fctx *c)
 
 static void check_builtin(struct fctx *c)
 {
-    if (module_state(c->f, "vfio_pci") != MOD_BUILTIN)
+    if (facts_module_state(c->f, "vfio_pci") != MOD_BUILTIN)
         return;
     if (c->m->host.bind != BIND_IDS)
         return;
@@ -773,7 +729,6 @@ static void check_builtin(struct fctx *c)
         any = any || c->m->vms[v]->ndevs > 0;
     if (!any)
         return;
-    c->m->plan.ids_on_cmdline = true;
     src_loc loc = c->m->host.bind_loc.src ? c->m->host.bind_loc : c->m->host.loc;
     struct diag *dg = diag_add(c->d, "P032", SEV_WARNING, loc,
                                "vfio_pci is built into kernel %s: `options vfio-pci ids=` in /etc/modprobe.d is ignored, so the ids go on the kernel command line",
@@ -784,7 +739,7 @@ static void check_builtin(struct fctx *c)
              cmdline_howto(c->f));
 }
 
-void rules_facts_run(struct model *m, const struct facts *f,
+void rules_facts_run(const struct model *m, const struct facts *f,
                      const struct quirks *q, struct diag_list *diags)
 {
     if (!m || !f)

@@ -34,9 +34,14 @@ struct run {
     struct quirks *quirks;
 };
 
-/* Runs everything up to (not including) emission for one spec.  Returns an
- * EXIT_* code; *err is set for an unreadable spec (EXIT_USAGE). */
+struct plan;
+
+/* Runs everything up to (not including) emission for one spec: parse,
+ * resolve, rules, then the plan (from the same facts the rules read).
+ * Returns an EXIT_* code; *err is set for an unreadable spec (EXIT_USAGE).
+ * *out_plan is NULL when there is no model or facts could not be read. */
 int driver_check_spec(struct run *r, const char *path,
-                      struct model **out_model, const char **err);
+                      struct model **out_model,
+                      const struct plan **out_plan, const char **err);
 
 #endif

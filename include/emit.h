@@ -1,27 +1,31 @@
-/* emit.h — artifacts from the resolved model.
+/* emit.h — artifacts from the resolved model and the build's plan.
  *
- * Each emitter appends one file's text to a strbuf; writing files is the
+ * Emitters render; they decide nothing the plan (plan.h) decides, and see
+ * neither the AST nor the facts.  Each appends one file's text to a strbuf; writing files is the
  * build step's job (output.c: temp dir + rename, all or nothing). */
 #ifndef PASSC_EMIT_H
 #define PASSC_EMIT_H
 
 #include "model.h"
+#include "plan.h"
 #include "strbuf.h"
 
 /* /etc/modprobe.d/vfio.conf: options vfio-pci ids=…, softdep lines. */
-void emit_vfio_conf(const struct model *m, struct strbuf *out);
+void emit_vfio_conf(const struct model *m, const struct plan *p,
+                    struct strbuf *out);
 /* The VM's hostpciN and settings lines, as `qm config` would show them. */
-void emit_vm_conf(const struct model *m, const struct m_vm *vm,
-                  struct strbuf *out);
-/* One hostpci value (without "hostpciN: "), e.g. "0000:02:00.0,pcie=1". */
-void emit_hostpci_value(const struct m_device *d, struct strbuf *out);
+void emit_vm_conf(const struct model *m, const struct plan *p,
+                  const struct m_vm *vm, struct strbuf *out);
 /* Generated shell scripts (POSIX sh, set -eu, PASSC_ROOT, tools on PATH). */
-void emit_apply_sh(const struct model *m, struct strbuf *out);
-void emit_rollback_sh(const struct model *m, struct strbuf *out);
-void emit_verify_sh(const struct model *m, struct strbuf *out);
+void emit_apply_sh(const struct model *m, const struct plan *p,
+                   struct strbuf *out);
+void emit_rollback_sh(const struct model *m, const struct plan *p,
+                      struct strbuf *out);
+void emit_verify_sh(const struct model *m, const struct plan *p,
+                    struct strbuf *out);
 /* In the Windows guest: each passed device present with Status OK. */
-void emit_verify_ps1(const struct model *m, const struct m_vm *vm,
-                     struct strbuf *out);
+void emit_verify_ps1(const struct model *m, const struct plan *p,
+                     const struct m_vm *vm, struct strbuf *out);
 
 /* A named output file for the build step. */
 struct artifact {
@@ -32,7 +36,8 @@ struct artifact {
 };
 
 /* All artifacts of a model, in a stable order. */
-struct artifact *emit_all(arena *a, const struct model *m, size_t *n);
+struct artifact *emit_all(arena *a, const struct model *m,
+                          const struct plan *p, size_t *n);
 
 /* Every build directory holds this file.  An existing DIR is replaced only
  * when it is empty or holds it: `-o ~` or `-o /etc/modprobe.d` must never

@@ -1,6 +1,6 @@
 /* emit_parts.h — pieces the emitters share (not used outside emit_*.c).
  *
- * The VM settings list is computed once here so that <vmid>.conf and the
+ * The VM settings come from the plan (plan.h), so that <vmid>.conf and the
  * scripts that compare and set those settings can never disagree. */
 #ifndef PASSC_EMIT_PARTS_H
 #define PASSC_EMIT_PARTS_H
@@ -8,18 +8,6 @@
 #include <stdbool.h>
 
 #include "emit.h"
-
-/* One managed VM setting as Proxmox stores it ("hostpci0", "0000:02:00.0,…"). */
-struct vm_setting {
-    const char *key;
-    const char *value;
-};
-
-/* The settings passc manages on vm, in the order of <vmid>.conf: hostpci
- * slots by number, then machine, bios, cpu, cores, memory, numa, ostype,
- * vga, balloon (only those the spec sets). */
-struct vm_setting *vm_settings(arena *a, const struct model *m,
-                               const struct m_vm *vm, size_t *n);
 
 /* Ids comma separated, "10de:2783,10de:22bc": the one spelling of
  * `options vfio-pci ids=` and of vfio-pci.ids= on the command line. */
@@ -40,24 +28,21 @@ void emit_ps_quote(struct strbuf *out, const char *s);
 /* The part of apply.sh and rollback.sh that describes the spec: paths under
  * PASSC_ROOT, the wanted vfio.conf, the wanted settings of each VM, and the
  * shell helpers both scripts use. */
-void emit_sh_common(const struct model *m, struct strbuf *out);
+void emit_sh_common(const struct model *m, const struct plan *p,
+                    struct strbuf *out);
 
 /* The rest of the head of apply.sh and rollback.sh, after each script's
  * own description: the shellcheck note, `set -eu`, then emit_sh_common.
  * A spec without VMs gets a script that only refuses ("there is nothing
  * to WHAT"), and false, so the caller adds no body. */
-bool emit_sh_head(const struct model *m, struct strbuf *out, const char *what);
+bool emit_sh_head(const struct model *m, const struct plan *p,
+                  struct strbuf *out, const char *what);
 
-/* A built-in vfio_pci (P032) with `bind ids` and ids to bind: apply.sh
- * puts vfio-pci.ids= on the kernel command line (emit_cmdline.c). */
-bool emit_cmdline_applies(arena *a, const struct model *m);
-
-/* The vfio-pci.ids= value: the ids of `bind ids`, comma separated. */
-void emit_cmdline_ids(const struct model *m, struct strbuf *out);
-
-/* When emit_cmdline_applies: cmdline_ids, the command line editor and the
- * boot_* shell helpers apply.sh and rollback.sh share; else nothing. */
-void emit_sh_cmdline(const struct model *m, struct strbuf *out);
+/* When the plan puts the ids on the kernel command line (P032):
+ * cmdline_ids, the command line editor and the boot_* shell helpers
+ * apply.sh and rollback.sh share; else nothing. */
+void emit_sh_cmdline(const struct model *m, const struct plan *p,
+                     struct strbuf *out);
 
 /* A script body whose lines "@name@" are replaced by the part of that
  * name: its `on` text when on, else its `off` text (the same script as

@@ -84,6 +84,7 @@ struct facts {
 /* Binary search by address (exact function). */
 const struct facts_device *facts_find(const struct facts *f,
                                       const struct pci_addr *addr);
+/* name as modprobe takes it: - and _ are the same character. */
 enum mod_state facts_module_state(const struct facts *f, const char *name);
 
 /* Live or fake root ("/" for the live host).  ids_file: a pci.ids to use

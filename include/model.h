@@ -1,15 +1,14 @@
 /* model.h — the resolved, checked-shape view of a spec.
  *
  * resolve.c builds it from the AST: addresses canonical, ids parsed, units
- * converted, defaults applied, hostpci slots assigned.  Rules read it;
- * emitters read only it (never the AST or the facts source). */
+ * converted, defaults applied, hostpci slots assigned.  Rules and the plan
+ * read it; nothing changes it after resolve_spec returns. */
 #ifndef PASSC_MODEL_H
 #define PASSC_MODEL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "ast.h"
 #include "diag.h"
 #include "pci_addr.h"
 
@@ -99,31 +98,20 @@ struct m_host {
     src_loc facts_loc;
 };
 
-/* What the facts added for the emitters (filled by the build step after the
- * facts rules ran; empty without facts). */
-struct m_host_plan {
-    const char **softdeps;      /* native drivers: softdep X pre: vfio-pci */
-    size_t nsoftdeps;
-    bool ids_on_cmdline;        /* vfio_pci built in: vfio-pci.ids= instead */
-};
-
 struct model {
     const struct source *src;
     bool has_host;
     struct m_host host;
     struct m_vm **vms;
     size_t nvms;
-    struct m_host_plan plan;
 };
+
+struct ast_spec;
 
 /* Interprets the AST.  Value errors are queued (P002, also for slot numbers
  * out of range; P003, P004); the model is still returned, with bad items
  * left out, so later checks can run. */
 struct model *resolve_spec(arena *a, const struct ast_spec *spec,
                            struct diag_list *diags);
-
-/* The ids for `options vfio-pci ids=`: every device with an id in every VM,
- * deduplicated, in declaration order.  Linear time (hash set). */
-struct pci_id *model_vfio_ids(arena *a, const struct model *m, size_t *n);
 
 #endif

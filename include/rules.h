@@ -9,6 +9,8 @@
 #include "facts.h"
 #include "model.h"
 
+struct ast_spec;
+
 struct rule_info {
     const char *id;          /* "P024" */
     const char *name;        /* "group-not-viable" */
@@ -29,9 +31,9 @@ void rules_spec_run(const struct model *m, struct diag_list *diags);
 struct quirks;
 struct quirks *quirks_load(arena *a, const char *path, struct diag_list *d);
 
-/* P020–P033 against facts.  Also fills m->plan (softdeps, ids on the
- * kernel command line) for the emitters. */
-void rules_facts_run(struct model *m, const struct facts *f,
+/* P020–P033 against facts.  Only judges: what the build does about the
+ * facts is plan_build()'s (plan.h). */
+void rules_facts_run(const struct model *m, const struct facts *f,
                      const struct quirks *q, struct diag_list *diags);
 
 /* `# passc: ignore Pxxx "reason"`: drops matching diagnostics on the next

@@ -1,5 +1,6 @@
-/* Emitters and the all-or-nothing output directory.  Models are built by
- * hand (emit_models.h) so these tests pin the emitters alone. */
+/* Emitters and the all-or-nothing output directory.  VM 102 is
+ * examples/vm102.pass, and its golden files are the real build against the
+ * bundled snapshot; hand-built models (emit_models.h) pin the other cases. */
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
@@ -14,17 +15,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "driver.h"
 #include "emit.h"
 #include "emit_models.h"
 #include "emit_parts.h"
 #include "test_util.h"
 
-static const char *emit_str(arena *a, void (*fn)(const struct model *, struct strbuf *),
-                            const struct model *m)
+static const char *emit_str(arena *a,
+                            void (*fn)(const struct model *, const struct plan *,
+                                       struct strbuf *),
+                            const struct model *m, const struct plan *p)
 {
     struct strbuf sb;
     sb_init(&sb, a);
-    fn(m, &sb);
+    fn(m, p, &sb);
     return sb_str(&sb);
 }
 
@@ -32,7 +36,7 @@ static const char *vm_conf(arena *a, const struct model *m, size_t v)
 {
     struct strbuf sb;
     sb_init(&sb, a);
-    emit_vm_conf(m, m->vms[v], &sb);
+    emit_vm_conf(m, tm_plan(a, m), m->vms[v], &sb);
     return sb_str(&sb);
 }
 
@@ -40,7 +44,7 @@ static const char *hostpci(arena *a, const struct m_device *d)
 {
     struct strbuf sb;
     sb_init(&sb, a);
-    emit_hostpci_value(d, &sb);
+    plan_hostpci_value(d, &sb);
     return sb_str(&sb);
 }
 
@@ -63,7 +67,8 @@ static const char *non_comment(arena *a, const char *text)
 START_TEST(vm102_vfio_conf_options_line)
 {
     arena *a = arena_new();
-    const char *t = emit_str(a, emit_vfio_conf, tm_vm102(a));
+    struct model *m = tm_vm102(a);
+    const char *t = emit_str(a, emit_vfio_conf, m, tm_plan(a, m));
     ck_assert_str_eq(non_comment(a, t),
                      "options vfio-pci ids=10de:2783,10de:22bc,1b21:2426,"
                      "1b21:2425,1022:15b6,1022:15b7\n");
@@ -94,12 +99,25 @@ START_TEST(vm102_vm_conf_exact)
 }
 END_TEST
 
-/* Every artifact of vm102 against tests/golden/vm102/, byte for byte. */
+/* The real build of examples/vm102.pass, through the pipeline `passc
+ * build` runs (its `facts` line names the bundled snapshot, whose drivers
+ * give four softdeps), against tests/golden/vm102/, byte for byte. */
 START_TEST(vm102_golden_artifacts)
 {
     arena *a = arena_new();
+    struct run_opts o = {.fmt = FMT_TEXT, .facts_src = FACTS_AUTO,
+                         .quirks_path = arena_printf(a, "%s/data/quirks.yaml", tu_srcdir())};
+    struct diag_list d;
+    diag_init(&d, a);
+    struct run run = {.a = a, .o = &o, .d = &d};
+    struct model *m;
+    const struct plan *p;
+    const char *err = NULL;
+    const char *spec = arena_printf(a, "%s/examples/vm102.pass", tu_srcdir());
+    ck_assert_int_eq(driver_check_spec(&run, spec, &m, &p, &err), EXIT_CLEAN);
+    ck_assert_uint_eq(p->nsoftdeps, 4);
     size_t n;
-    struct artifact *arts = emit_all(a, tm_vm102(a), &n);
+    struct artifact *arts = emit_all(a, m, p, &n);
     static const char *const want[] = {"vfio.conf", "102.conf", "apply.sh",
                                        "rollback.sh", "verify.sh", "verify.ps1"};
     ck_assert_uint_eq(n, 6);
@@ -163,7 +181,7 @@ START_TEST(all_functions_folds_into_one_slot)
                                        "hostpci1: 0000:05:00.0,pcie=1\n"
                                        "machine: q35\n");
     /* Folded functions still need vfio-pci at boot. */
-    ck_assert_str_eq(non_comment(a, emit_str(a, emit_vfio_conf, m)),
+    ck_assert_str_eq(non_comment(a, emit_str(a, emit_vfio_conf, m, tm_plan(a, m))),
                      "options vfio-pci ids=10de:2783,10de:22bc,144d:a80a\n");
     arena_free(a);
 }
@@ -220,9 +238,10 @@ START_TEST(softdeps_follow_the_options_line)
     arena *a = arena_new();
     struct model *m = tm_vm102(a);
     static const char *deps[] = {"nouveau", "snd_hda_intel", "xhci_pci"};
-    m->plan.softdeps = deps;
-    m->plan.nsoftdeps = 3;
-    ck_assert_str_eq(non_comment(a, emit_str(a, emit_vfio_conf, m)),
+    struct plan *p = tm_plan(a, m);
+    p->softdeps = deps;
+    p->nsoftdeps = 3;
+    ck_assert_str_eq(non_comment(a, emit_str(a, emit_vfio_conf, m, p)),
                      "options vfio-pci ids=10de:2783,10de:22bc,1b21:2426,"
                      "1b21:2425,1022:15b6,1022:15b7\n"
                      "softdep nouveau pre: vfio-pci\n"
@@ -238,13 +257,14 @@ START_TEST(bind_start_writes_no_ids)
     struct model *m = tm_vm102(a);
     m->host.bind = BIND_START;
     static const char *deps[] = {"nouveau"};
-    m->plan.softdeps = deps;
-    m->plan.nsoftdeps = 1;
-    const char *t = emit_str(a, emit_vfio_conf, m);
+    struct plan *p = tm_plan(a, m);
+    p->softdeps = deps;
+    p->nsoftdeps = 1;
+    const char *t = emit_str(a, emit_vfio_conf, m, p);
     ck_assert_str_eq(non_comment(a, t), "softdep nouveau pre: vfio-pci\n");
     ck_assert_ptr_nonnull(strstr(t, "# bind start: no `options vfio-pci ids=` line on purpose"));
     /* verify.sh then does not insist on vfio-pci before the VM starts */
-    const char *v = emit_str(a, emit_verify_sh, m);
+    const char *v = emit_str(a, emit_verify_sh, m, p);
     ck_assert_ptr_nonnull(strstr(v, "'0000:02:00.0' '10de:2783' 'gpu \"RTX 4070 SUPER\" (VM 102 hostpci0)' start\n"));
     arena_free(a);
 }
@@ -254,8 +274,9 @@ START_TEST(ids_on_cmdline_points_to_the_kernel)
 {
     arena *a = arena_new();
     struct model *m = tm_vm102(a);
-    m->plan.ids_on_cmdline = true;
-    const char *t = emit_str(a, emit_vfio_conf, m);
+    struct plan *p = tm_plan(a, m);
+    p->ids_on_cmdline = true;   /* as plan_build decides it for P032 */
+    const char *t = emit_str(a, emit_vfio_conf, m, p);
     ck_assert_str_eq(non_comment(a, t), "");
     ck_assert_ptr_nonnull(strstr(t, "kernel command line"));
     ck_assert_ptr_nonnull(strstr(t, "#   vfio-pci.ids=10de:2783,10de:22bc,1b21:2426,"
@@ -263,7 +284,7 @@ START_TEST(ids_on_cmdline_points_to_the_kernel)
     ck_assert_ptr_nonnull(strstr(t, "apply.sh puts the ids on the kernel command line"));
     ck_assert_ptr_nonnull(strstr(t, "They take effect at the next reboot"));
     /* apply.sh edits the command line itself, with the tool checked first */
-    const char *ap = emit_str(a, emit_apply_sh, m);
+    const char *ap = emit_str(a, emit_apply_sh, m, p);
     ck_assert_ptr_nonnull(strstr(ap, "\ncmdline_ids='10de:2783,10de:22bc,1b21:2426,"
                                      "1b21:2425,1022:15b6,1022:15b7'\n"));
     const char *need = strstr(ap, "\nneed \"$boot_tool\"\n");
@@ -278,21 +299,18 @@ START_TEST(ids_on_cmdline_points_to_the_kernel)
                   "check, back up, change, then refresh");
     ck_assert_ptr_nonnull(strstr(ap, "Reboot the host: vfio_pci is built into this kernel"));
     ck_assert_ptr_null(strstr(ap, "\n@"));
-    const char *rb = emit_str(a, emit_rollback_sh, m);
+    const char *rb = emit_str(a, emit_rollback_sh, m, p);
     ck_assert_ptr_nonnull(strstr(rb, "cp -p \"$dir/$boot_backup\" \"$boot_file.passc-new\""));
     ck_assert_ptr_nonnull(strstr(rb, "\n            cmdline_install remove\n"));
     ck_assert_ptr_nonnull(strstr(rb, "\nupdate_initramfs_if_pending\nboot_refresh_if_pending\n"));
     ck_assert_ptr_null(strstr(rb, "\n@"));
     /* verify.sh checks what the running kernel was started with */
-    ck_assert_ptr_nonnull(strstr(emit_str(a, emit_verify_sh, m),
+    ck_assert_ptr_nonnull(strstr(emit_str(a, emit_verify_sh, m, p),
                                  "\nwant_ids='10de:2783,10de:22bc,1b21:2426,1b21:2425,1022:15b6,1022:15b7'\n"));
     /* bind start leaves binding to Proxmox: no command line either */
-    m->host.bind = BIND_START;
-    ck_assert_ptr_null(strstr(emit_str(a, emit_apply_sh, m), "cmdline_ids"));
-    m->host.bind = BIND_IDS;
-    m->plan.ids_on_cmdline = false;
-    ck_assert_ptr_null(strstr(emit_str(a, emit_apply_sh, m), "cmdline_ids"));
-    ck_assert_ptr_null(strstr(emit_str(a, emit_rollback_sh, m), "boot_detect"));
+    p->ids_on_cmdline = false;
+    ck_assert_ptr_null(strstr(emit_str(a, emit_apply_sh, m, p), "cmdline_ids"));
+    ck_assert_ptr_null(strstr(emit_str(a, emit_rollback_sh, m, p), "boot_detect"));
     arena_free(a);
 }
 END_TEST
@@ -308,10 +326,11 @@ START_TEST(ids_dedup_across_vms_in_order)
     struct m_vm *v2 = tm_vm(a, m, 111, NULL, "q35");
     tm_dev(a, v2, DEV_NIC, "05:00.0", "8086:1533", NULL);
     tm_dev(a, v2, DEV_USB, "7b:00.3", "1022:15b6", NULL);
-    ck_assert_str_eq(non_comment(a, emit_str(a, emit_vfio_conf, m)),
+    const struct plan *p = tm_plan(a, m);
+    ck_assert_str_eq(non_comment(a, emit_str(a, emit_vfio_conf, m, p)),
                      "options vfio-pci ids=1022:15b6,8086:1533\n");
     size_t n;
-    struct artifact *arts = emit_all(a, m, &n);
+    struct artifact *arts = emit_all(a, m, p, &n);
     ck_assert_uint_eq(n, 8);
     ck_assert_str_eq(arts[1].name, "110.conf");
     ck_assert_str_eq(arts[2].name, "111.conf");
@@ -326,19 +345,20 @@ START_TEST(hostile_names_stay_data)
 {
     arena *a = arena_new();
     struct model *m = tm_hostile(a);
-    const char *vf = emit_str(a, emit_vfio_conf, m);
+    const struct plan *p = tm_plan(a, m);
+    const char *vf = emit_str(a, emit_vfio_conf, m, p);
     ck_assert_str_eq(non_comment(a, vf),
                      "options vfio-pci ids=10de:2783,10de:22bc,1b21:2426,"
                      "1b21:2425,1022:15b6,1022:15b7\n");
     ck_assert_ptr_null(strchr(vf, '\r'));
-    const char *ap = emit_str(a, emit_apply_sh, m);
+    const char *ap = emit_str(a, emit_apply_sh, m, p);
     /* the name's newlines became spaces inside one quoted word */
     ck_assert_ptr_nonnull(strstr(ap, " usb (usb rm -rf /tmp/x # \\)' \\\n"));
     ck_assert_ptr_null(strstr(ap, "\nrm -rf"));
     ck_assert_ptr_null(strstr(ap, "\n$(touch"));
     struct strbuf ps;
     sb_init(&ps, a);
-    emit_verify_ps1(m, m->vms[0], &ps);
+    emit_verify_ps1(m, p, m->vms[0], &ps);
     ck_assert_ptr_nonnull(strstr(sb_str(&ps), "'usb4 \"usb4 \xe2\x80\x99\xe2\x80\x99; New-Item pwned-ps "
                                                "\xe2\x80\x98\xe2\x80\x98\" (VM 102 hostpci3)'"));
     ck_assert_ptr_nonnull(strstr(sb_str(&ps), "'install the guest driver: driver'' ; Remove-Item C:\\ -Recurse ; '''"));
@@ -624,14 +644,17 @@ START_TEST(emit_all_writes_a_build)
     const char *which = getenv("PASSC_EMIT_MODEL");
     struct model *m = which && !strcmp(which, "hostile") ? tm_hostile(a)
                       : which && !strcmp(which, "novm") ? tm_model(a, "novm.pass")
-                      : which && !strcmp(which, "cmdline") ? tm_cmdline(a)
                                                          : tm_vm102(a);
+    struct plan *p = tm_plan(a, m);
+    /* VM 102 on a host whose kernel has vfio_pci built in (P032) */
+    if (which && !strcmp(which, "cmdline"))
+        p->ids_on_cmdline = true;
     const char *dir = getenv("PASSC_EMIT_DUMP");
     char *t = NULL;
     if (!dir || !*dir)
         dir = arena_printf(a, "%s/out", t = tmpdir(a));
     size_t n;
-    struct artifact *arts = emit_all(a, m, &n);
+    struct artifact *arts = emit_all(a, m, p, &n);
     const char *err = NULL;
     ck_assert_msg(output_write_dir(a, dir, arts, n, &err) == 0, "%s", err);
     ck_assert_int_eq(count_entries(dir), (int)n + 1);   /* + OUTPUT_MARKER */

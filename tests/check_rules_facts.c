@@ -24,7 +24,7 @@ START_TEST(seed_lints_clean)
     ck_assert(lt_has_softdep(t, "xhci_pci"));
     ck_assert(lt_has_softdep(t, "thunderbolt"));
     ck_assert(!lt_has_softdep(t, "nvidia"));
-    ck_assert(!t->m->plan.ids_on_cmdline);
+    ck_assert(!t->p->ids_on_cmdline);
     lt_free(t);
 }
 END_TEST
@@ -313,7 +313,7 @@ START_TEST(p026_capture_warning_and_not_with_bind_start)
     lt_fdev(s2.t, "7a:00.3", "1022:15b6", 0x0c0330, 41);
     lt_run(s2.t);
     ck_assert_uint_eq(lt_count(s2.t, "P026"), 0);
-    ck_assert_uint_eq(s2.t->m->plan.nsoftdeps, 0);
+    ck_assert_uint_eq(s2.t->p->nsoftdeps, 0);
     lt_free(s2.t);
 }
 END_TEST
@@ -371,7 +371,7 @@ START_TEST(p028_builtin_native_driver)
     ck_assert(!lt_has_softdep(t, "xhci_pci"));
     ck_assert(lt_has_softdep(t, "nouveau"));
     /* the command line cannot beat a built-in driver either */
-    ck_assert(!t->m->plan.ids_on_cmdline);
+    ck_assert(!t->p->ids_on_cmdline);
     ck_assert_uint_eq(lt_count(t, "P032"), 0);
     lt_free(t);
 }
@@ -456,7 +456,7 @@ START_TEST(p032_vfio_builtin_moves_ids_to_cmdline)
     ck_assert_uint_eq(lt_count(t, "P032"), 1);
     const struct diag *d = lt_get(t, "P032");
     ck_assert_ptr_nonnull(strstr(d->fix, "/etc/kernel/cmdline"));
-    ck_assert(t->m->plan.ids_on_cmdline);
+    ck_assert(t->p->ids_on_cmdline);
     lt_free(t);
 }
 END_TEST
@@ -466,7 +466,7 @@ START_TEST(p032_not_when_module)
     SEED();
     lt_run(t);
     ck_assert_uint_eq(lt_count(t, "P032"), 0);
-    ck_assert(!t->m->plan.ids_on_cmdline);
+    ck_assert(!t->p->ids_on_cmdline);
     lt_free(t);
 }
 END_TEST

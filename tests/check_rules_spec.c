@@ -100,7 +100,7 @@ END_TEST
 START_TEST(rule_vm102_is_clean)
 {
     struct fe_run r;
-    fe_run(&r, fe_vm102, 3);
+    fe_run_vm102(&r, 3);
     for (const struct diag *d = r.d.head; d; d = d->next)
         ck_abort_msg("unexpected %s: %s", d->rule, d->msg);
     fe_done(&r);

@@ -1,14 +1,17 @@
-/* emit_models.h — resolved models built by hand for the emitter tests, so
- * that they do not depend on the parser: vm102 from the seed, the same on a
- * host with vfio_pci built in, and a copy whose names carry shell and
- * PowerShell syntax. */
+/* emit_models.h — models for the emitter tests: VM 102 is the one spec,
+ * examples/vm102.pass, resolved; hand-built ones (tm_model, tm_vm, tm_dev)
+ * pose what no file can, such as names that carry newlines next to shell
+ * and PowerShell syntax. */
 #ifndef PASSC_TEST_EMIT_MODELS_H
 #define PASSC_TEST_EMIT_MODELS_H
 
 #include <string.h>
 
+#include "ast.h"
 #include "model.h"
+#include "plan.h"
 #include "source.h"
+#include "test_util.h"
 
 static struct m_device *tm_dev(arena *a, struct m_vm *vm, enum dev_kind kind,
                                const char *addr, const char *id,
@@ -64,51 +67,25 @@ static struct model *tm_model(arena *a, const char *spec_path)
     return m;
 }
 
-/* The seed's VM 102, as resolve_spec gives it for examples/vm102.pass. */
-static struct model *tm_vm102_names(arena *a, const char *spec_path,
-                                    const char *const names[7])
+/* The plan of m without facts, as `passc build --no-facts` makes it;
+ * tests set softdeps or the command line mode on it to pose a host. */
+static struct plan *tm_plan(arena *a, const struct model *m)
 {
-    struct model *m = tm_model(a, spec_path);
-    m->host.zfs_dataset = "rpool/ROOT/pve-1";
-    struct m_vm *vm = tm_vm(a, m, 102, names[0], "q35");
-    vm->ostype = "win11";
-    vm->bios = "ovmf";
-    vm->cpu = "host";
-    vm->cores = 24;
-    vm->memory_mib = 96 * 1024;
-    vm->numa = TRI_ON;
-    struct m_device *gpu = tm_dev(a, vm, DEV_GPU, "02:00.0", "10de:2783", names[1]);
-    gpu->primary = true;
-    struct m_device *audio = tm_dev(a, vm, DEV_AUDIO, "02:00.1", "10de:22bc", names[2]);
-    audio->parent = gpu;
-    tm_dev(a, vm, DEV_USB, "77:00.0", "1b21:2426", names[3]);
-    struct m_device *r = tm_dev(a, vm, DEV_USB4, "78:00.0", "1b21:2425", names[4]);
-    r->guest_driver = "ASMedia USB4 Windows driver 1.0.0.0 or later";
-    r->has_tunnels_stmt = true;
-    r->tunnels = arena_calloc(a, 2, sizeof *r->tunnels);
-    const char *why;
-    pci_addr_parse("79:00.3", false, &r->tunnels[0].addr, &why);
-    pci_addr_parse("79:00.4", false, &r->tunnels[1].addr, &why);
-    r->ntunnels = 2;
-    tm_dev(a, vm, DEV_USB, "79:00.3", "1022:15b6", names[5]);
-    tm_dev(a, vm, DEV_USB, "79:00.4", "1022:15b7", names[6]);
-    return m;
+    return plan_build(a, m, NULL, NULL);
 }
 
+/* examples/vm102.pass as resolve_spec gives it (read from PASSC_SRCDIR). */
 static struct model *tm_vm102(arena *a)
 {
-    static const char *const names[7] = {
-        "win-server-2025", "RTX 4070 SUPER", NULL, "ASMedia USB 3.2 20 Gbps",
-        "ASMedia ASM4242 USB4 host router", "AMD USB 3.1", "AMD USB 3.1"};
-    return tm_vm102_names(a, "vm102.pass", names);
-}
-
-/* VM 102 on a host whose kernel has vfio_pci built in (P032 set the plan
- * the way rules_facts.c does): the ids go on the kernel command line. */
-static struct model *tm_cmdline(arena *a)
-{
-    struct model *m = tm_vm102(a);
-    m->plan.ids_on_cmdline = true;
+    const char *path = arena_printf(a, "%s/examples/vm102.pass", tu_srcdir());
+    size_t len;
+    const char *text = tu_slurp(a, path, &len);
+    struct diag_list d;
+    diag_init(&d, a);
+    struct ast_spec *ast = parse_spec(a, source_from_text(a, path, text, len), &d);
+    ck_assert_ptr_nonnull(ast);
+    struct model *m = resolve_spec(a, ast, &d);
+    ck_assert_msg(d.head == NULL, "%s resolves with diagnostics", path);
     return m;
 }
 
@@ -123,7 +100,11 @@ static struct model *tm_hostile(arena *a)
         "usb4 \xe2\x80\x99; New-Item pwned-ps \xe2\x80\x98",
         "$HOME ${IFS} $((1+1)) \\",
         "end\r\n'\"`"};
-    struct model *m = tm_vm102_names(a, "hostile$(touch pwned-spec).pass", names);
+    struct model *m = tm_vm102(a);
+    m->src = source_from_text(a, "hostile$(touch pwned-spec).pass", "", 0);
+    m->vms[0]->name = names[0];
+    for (size_t i = 0; i < 6; i++)
+        m->vms[0]->devs[i]->name = names[i + 1];
     m->host.name = "pve'$(touch pwned-host)";
     m->vms[0]->devs[3]->guest_driver = "driver' ; Remove-Item C:\\ -Recurse ; '";
     return m;

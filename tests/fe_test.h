@@ -68,35 +68,15 @@ static inline void fe_done(struct fe_run *r)
     arena_free(r->a);
 }
 
-/* The brief's VM 102, used by several suites. */
-static const char fe_vm102[] =
-    "host \"pve\" {\n"
-    "    board    \"ASUS ProArt X870E-CREATOR WIFI\"\n"
-    "    iommu    required\n"
-    "    bind     ids\n"
-    "    snapshot zfs \"rpool/ROOT/pve-1\"\n"
-    "    facts    \"hosts/x870e-creator.yaml\"\n"
-    "}\n"
-    "vm 102 \"win-server-2025\" {\n"
-    "    os      win11\n"
-    "    machine q35\n"
-    "    bios    ovmf\n"
-    "    cpu     host\n"
-    "    cores   24\n"
-    "    memory  96 GiB\n"
-    "    numa    on\n"
-    "    vga     none\n"
-    "    gpu 02:00.0 10de:2783 \"RTX 4070 SUPER\" {\n"
-    "        primary\n"
-    "        audio 02:00.1 10de:22bc\n"
-    "    }\n"
-    "    usb  77:00.0 1b21:2426 \"ASMedia USB 3.2 20 Gbps\"\n"
-    "    usb4 78:00.0 1b21:2425 \"ASMedia ASM4242 USB4 host router\" {\n"
-    "        tunnels 79:00.3 79:00.4\n"
-    "        guest-driver \"ASMedia USB4 Windows driver 1.0.0.0 or later\"\n"
-    "    }\n"
-    "    usb  79:00.3 1022:15b6 \"AMD USB 3.1\"\n"
-    "    usb  79:00.4 1022:15b7 \"AMD USB 3.1\"\n"
-    "}\n";
+/* The seed's VM 102: examples/vm102.pass itself, the one copy of it. */
+static inline void fe_run_vm102(struct fe_run *r, int stages)
+{
+    arena *tmp = arena_new();
+    size_t len;
+    const char *text = tu_slurp(tmp, arena_printf(tmp, "%s/examples/vm102.pass",
+                                                  tu_srcdir()), &len);
+    fe_run_text(r, text, len, stages);
+    arena_free(tmp);
+}
 
 #endif

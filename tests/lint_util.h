@@ -13,6 +13,7 @@
 #include "diag.h"
 #include "facts.h"
 #include "model.h"
+#include "plan.h"
 #include "rules.h"
 #include "source.h"
 #include "test_util.h"
@@ -27,6 +28,7 @@ struct lt {
     struct diag_list d;
     struct quirks *q;
     const char *quirks_path;
+    const struct plan *p;      /* lt_run: what the build would do */
 };
 
 /* The quirks table of the checkout (tests run from the source root). */
@@ -205,6 +207,7 @@ static void lt_run(struct lt *t)
     ck_assert_msg(t->q != NULL, "quirks table %s did not load", t->quirks_path);
     rules_facts_run(t->m, &t->f, t->q, &t->d);
     diag_sort(&t->d);
+    t->p = plan_build(t->a, t->m, &t->f, t->q);
 }
 
 static size_t lt_count(const struct lt *t, const char *rule)
@@ -229,8 +232,8 @@ static bool lt_notes_have(const struct diag *d, const char *text)
 
 static bool lt_has_softdep(const struct lt *t, const char *module)
 {
-    for (size_t i = 0; i < t->m->plan.nsoftdeps; i++)
-        if (!strcmp(t->m->plan.softdeps[i], module))
+    for (size_t i = 0; i < t->p->nsoftdeps; i++)
+        if (!strcmp(t->p->softdeps[i], module))
             return true;
     return false;
 }

@@ -86,7 +86,12 @@ want_vfio() {
         '#   1b21:2425  0000:78:00.0  VM 102  usb4 (ASMedia ASM4242 USB4 host router)' \
         '#   1022:15b6  0000:79:00.3  VM 102  usb (AMD USB 3.1)' \
         '#   1022:15b7  0000:79:00.4  VM 102  usb (AMD USB 3.1)' \
-        'options vfio-pci ids=10de:2783,10de:22bc,1b21:2426,1b21:2425,1022:15b6,1022:15b7'
+        'options vfio-pci ids=10de:2783,10de:22bc,1b21:2426,1b21:2425,1022:15b6,1022:15b7' \
+        '# Load vfio-pci before the native drivers of the passed devices:' \
+        'softdep nouveau pre: vfio-pci' \
+        'softdep snd_hda_intel pre: vfio-pci' \
+        'softdep xhci_pci pre: vfio-pci' \
+        'softdep thunderbolt pre: vfio-pci'
 }
 
 # KEY=VALUE: the settings passc manages on VM 102.
