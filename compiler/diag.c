@@ -1,5 +1,7 @@
 #include "diag.h"
+#include "rules.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,15 +13,18 @@ void diag_init(struct diag_list *l, arena *a)
     l->a = a;
 }
 
-struct diag *diag_add(struct diag_list *l, const char *rule, enum severity sev,
-                      src_loc loc, const char *fmt, ...)
+static struct diag *diag_addv(struct diag_list *l, enum rule_id rule,
+                              enum severity sev, src_loc loc, const char *fmt,
+                              va_list ap)
 {
+    const struct rule_info *ri = rule_info_of(rule);
+    /* A severity the catalogue does not list for the rule is a bug at the
+     * call site: the catalogue (passc explain, SARIF) would lie about it. */
+    assert(rule == RULE_NONE || (ri && (ri->sevs & (1u << sev))));
     struct diag *d = arena_alloc(l->a, sizeof *d);
-    va_list ap;
-    va_start(ap, fmt);
     d->msg = arena_vprintf(l->a, fmt, ap);
-    va_end(ap);
-    d->rule = rule;
+    d->id = rule;
+    d->rule = ri ? ri->id : NULL;
     d->sev = sev;
     d->loc = loc;
     if (l->tail)
@@ -28,6 +33,28 @@ struct diag *diag_add(struct diag_list *l, const char *rule, enum severity sev,
         l->head = d;
     l->tail = d;
     l->n[sev]++;
+    return d;
+}
+
+struct diag *diag_add(struct diag_list *l, enum rule_id rule, src_loc loc,
+                      const char *fmt, ...)
+{
+    const struct rule_info *ri = rule_info_of(rule);
+    assert(ri);  /* RULE_NONE has no default severity: diag_add_sev */
+    va_list ap;
+    va_start(ap, fmt);
+    struct diag *d = diag_addv(l, rule, ri ? ri->sev : SEV_ERROR, loc, fmt, ap);
+    va_end(ap);
+    return d;
+}
+
+struct diag *diag_add_sev(struct diag_list *l, enum rule_id rule,
+                          enum severity sev, src_loc loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    struct diag *d = diag_addv(l, rule, sev, loc, fmt, ap);
+    va_end(ap);
     return d;
 }
 

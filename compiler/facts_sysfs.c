@@ -80,7 +80,7 @@ static void __attribute__((format(printf, 1, 2))) pci_warning_hook(char *fmt, ..
     const struct diag *last = c->diags->tail;
     if (last && !strncmp(last->msg, "libpci: ", 8) && !strcmp(last->msg + 8, buf))
         return;
-    diag_add(c->diags, FACTS_RULE_DEVICE, SEV_WARNING, (src_loc){0},
+    diag_add(c->diags, R_F002, (src_loc){0},
              "libpci: %s", buf);
 }
 
@@ -529,7 +529,7 @@ static int precheck_devices(arena *a, const char *devices, struct diag_list *dia
 {
     DIR *dir = opendir(devices);
     if (!dir) {
-        diag_add(diags, FACTS_RULE_HOST, SEV_ERROR, (src_loc){0},
+        diag_add(diags, R_F003, (src_loc){0},
                  "cannot read PCI facts: %s: %s", devices, strerror(errno));
         return -1;
     }
@@ -544,7 +544,7 @@ static int precheck_devices(arena *a, const char *devices, struct diag_list *dia
         const char *why;
         if (pci_addr_parse(e->d_name, false, &addr, &why) < 0 ||
             strchr(e->d_name, ':') == strrchr(e->d_name, ':')) {
-            diag_add(diags, FACTS_RULE_HOST, SEV_ERROR, (src_loc){0},
+            diag_add(diags, R_F003, (src_loc){0},
                      "cannot read PCI facts: %s/%s is not a PCI device entry",
                      devices, e->d_name);
             rc = -1;
@@ -753,7 +753,7 @@ static bool fill_device(struct scan_ctx *ctx, struct pci_access *pacc,
     if (o->bad_file && !*o->bad_file && o->bad_errno == ENOENT) {
         /* its entry was listed but leads nowhere now: unplugged (or being
          * removed) while passc read the others.  Absent is the fact. */
-        diag_add(ctx->diags, FACTS_RULE_DEVICE, SEV_WARNING, (src_loc){0},
+        diag_add(ctx->diags, R_F002, (src_loc){0},
                  "%s: removed during the scan; left out", bdf);
         return false;
     }
@@ -761,7 +761,7 @@ static bool fill_device(struct scan_ctx *ctx, struct pci_access *pacc,
         /* libpci opens its files without O_NONBLOCK and dies on a missing
          * one, so it reads only a device whose files are there and regular */
         const char *sep = *o->bad_file ? "/" : "";
-        diag_add(ctx->diags, FACTS_RULE_HOST, o->listed ? SEV_ERROR : SEV_WARNING,
+        diag_add_sev(ctx->diags, R_F003, o->listed ? SEV_ERROR : SEV_WARNING,
                  (src_loc){0}, "cannot read PCI facts: %s/%s%s%s: %s", devices, bdf,
                  sep, o->bad_file,
                  o->bad_errno > 0 ? strerror(o->bad_errno) : "not a regular file");
@@ -778,7 +778,7 @@ static bool fill_device(struct scan_ctx *ctx, struct pci_access *pacc,
                PCI_FILL_SUBSYS | PCI_FILL_NUMA_NODE;
     int known = pci_fill_info(p, want);
     if (!(known & PCI_FILL_IDENT) || !(known & PCI_FILL_CLASS)) {
-        diag_add(ctx->diags, FACTS_RULE_DEVICE, SEV_WARNING, (src_loc){0},
+        diag_add(ctx->diags, R_F002, (src_loc){0},
                  "%s: id or class unreadable; device left out", bdf);
         return false;
     }
@@ -807,13 +807,13 @@ static bool fill_device(struct scan_ctx *ctx, struct pci_access *pacc,
         if (*o->group && !*end && g >= 0 && g <= INT_MAX)
             d->iommu_group = (int)g;
         else
-            diag_add(ctx->diags, FACTS_RULE_DEVICE, SEV_WARNING, (src_loc){0},
+            diag_add(ctx->diags, R_F002, (src_loc){0},
                      "%s: IOMMU group '%s' is not a number; left unknown", bdf, o->group);
     }
     d->numa_node = (known & PCI_FILL_NUMA_NODE) && p->numa_node >= 0 ? p->numa_node : -1;
     d->reset_methods = o->reset_methods;
     if (o->reset_unreadable)
-        diag_add(ctx->diags, FACTS_RULE_DEVICE, SEV_WARNING, (src_loc){0},
+        diag_add(ctx->diags, R_F002, (src_loc){0},
                  "%s: reset_method unreadable; reset methods unknown", bdf);
     d->boot_vga = o->boot_vga;
     d->is_bridge = (d->class_code >> 8) == 0x0604 || o->l->pci_bus;
@@ -843,7 +843,7 @@ static int scan_pci(struct scan_ctx *ctx, const char *sysfs_pci, const char *ids
     if (setjmp(ctx->on_error)) {
         if (ctx->own)
             own_finish(a, ctx->own, ctx->own_tid, ctx->own_threaded);
-        diag_add(ctx->diags, FACTS_RULE_HOST, SEV_ERROR, (src_loc){0},
+        diag_add(ctx->diags, R_F003, (src_loc){0},
                  "cannot read PCI facts: libpci: %s", ctx->msg);
         /* libpci raises its errors where its lists are whole (before an
          * allocation or after a close), so its state can be freed; should
@@ -928,12 +928,12 @@ int facts_read_sysfs(arena *a, const char *root, const char *ids_file,
         root = "/";
     struct stat st;
     if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        diag_add(diags, FACTS_RULE_HOST, SEV_ERROR, (src_loc){0},
+        diag_add(diags, R_F003, (src_loc){0},
                  "cannot read host facts: %s is not a directory", root);
         return -1;
     }
     if (ids_file && access(ids_file, R_OK) != 0) {
-        diag_add(diags, FACTS_RULE_HOST, SEV_ERROR, (src_loc){0},
+        diag_add(diags, R_F003, (src_loc){0},
                  "cannot read PCI names: %s: %s", ids_file, strerror(errno));
         return -1;
     }
@@ -961,7 +961,7 @@ int facts_read_sysfs(arena *a, const char *root, const char *ids_file,
     for (size_t i = 1; i < f.ndevs; i++)
         if (pci_addr_eq(&f.devs[i - 1].addr, &f.devs[i].addr)) {
             char bdf[24];
-            diag_add(diags, FACTS_RULE_HOST, SEV_ERROR, (src_loc){0},
+            diag_add(diags, R_F003, (src_loc){0},
                      "cannot read PCI facts: %s listed twice",
                      pci_addr_format(&f.devs[i].addr, bdf));
             return -1;

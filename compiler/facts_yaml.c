@@ -344,7 +344,7 @@ static void rd_error(struct reader *r, src_loc loc, const char *fmt, ...)
     va_start(ap, fmt);
     char *msg = arena_vprintf(r->a, fmt, ap);
     va_end(ap);
-    diag_add(r->diags, FACTS_RULE_SNAPSHOT, SEV_ERROR, loc, "%s", msg);
+    diag_add(r->diags, R_F001, loc, "%s", msg);
     r->errors++;
 }
 
@@ -635,7 +635,7 @@ static bool keys_unique(struct reader *r, const struct ynode *map)
 static void unknown_key(struct reader *r, const struct ynode *k,
                         const char *where)
 {
-    diag_add(r->diags, FACTS_RULE_SNAPSHOT, SEV_WARNING, k->loc,
+    diag_add_sev(r->diags, R_F001, SEV_WARNING, k->loc,
              "unknown key '%s' in %s ignored (written by a newer passc?)",
              k->str, where);
 }
@@ -901,7 +901,7 @@ int facts_read_yaml(arena *a, const char *path, struct facts *out,
     const char *err = NULL;
     struct source *src = source_read(a, path, &err);
     if (!src) {
-        diag_add(diags, FACTS_RULE_SNAPSHOT, SEV_ERROR, (src_loc){0},
+        diag_add(diags, R_F001, (src_loc){0},
                  "cannot read facts snapshot: %s", err);
         return -1;
     }

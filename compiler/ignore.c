@@ -128,7 +128,7 @@ void rules_apply_ignores(const struct ast_spec *spec, struct diag_list *diags)
         }
         for (size_t j = lo; j < nd && ds[j]->loc.start < sp[i].end; j++)
             if (ds[j]->rule && !strcmp(ds[j]->rule, sp[i].ig->rule) &&
-                strcmp(ds[j]->rule, "P014")) {
+                ds[j]->id != R_P014) {
                 drop[j] = true;
                 sp[i].used = true;
             }
@@ -161,17 +161,17 @@ void rules_apply_ignores(const struct ast_spec *spec, struct diag_list *diags)
     for (i = 0; i < nig; i++) {
         const struct ast_ignore *ig = sp[i].ig;
         if (!rule_known(ig->rule)) {
-            diag_add(diags, "P014", SEV_WARNING, ig->loc,
+            diag_add(diags, R_P014, ig->loc,
                      "ignore names %s, which is no passc rule; remove the comment or fix the id",
                      ig->rule);
         } else if (sp[i].start > sp[i].end) {
-            diag_add(diags, "P014", SEV_WARNING, ig->loc,
+            diag_add(diags, R_P014, ig->loc,
                      "ignore %s is followed by no statement; remove the comment",
                      ig->rule);
         } else if (!sp[i].used) {
             unsigned line, col;
             source_line_col(spec->src, sp[i].start, &line, &col);
-            struct diag *d = diag_add(diags, "P014", SEV_WARNING, ig->loc,
+            struct diag *d = diag_add(diags, R_P014, ig->loc,
                                       "ignore %s silences nothing in the statement on line %u; remove the comment",
                                       ig->rule, line);
             diag_note(diags, d, sp[i].kw, "the statement it applies to");

@@ -283,10 +283,10 @@ static const char *description_note(struct builder *b)
 }
 
 static struct diag *slot_diag(struct builder *b, const struct pve_hostpci *h,
-                              src_loc loc, enum severity sev, const char *rule,
+                              src_loc loc, enum rule_id rule,
                               const char *msg)
 {
-    struct diag *d = diag_add(b->diags, rule, sev, loc, "hostpci%u: %s",
+    struct diag *d = diag_add(b->diags, rule, loc, "hostpci%u: %s",
                               h->index, msg);
     return d;
 }
@@ -295,22 +295,22 @@ static struct diag *slot_diag(struct builder *b, const struct pve_hostpci *h,
 static bool slot_importable(struct builder *b, const struct pve_hostpci *h)
 {
     if (h->mapping) {
-        struct diag *d = slot_diag(b, h, h->mapping_loc, SEV_WARNING,
-            RULE_IMPORT_UNSUPPORTED, "PCI resource mappings (mapping=) are "
+        struct diag *d = slot_diag(b, h, h->mapping_loc,
+            R_P041, "PCI resource mappings (mapping=) are "
             "not supported by passc yet; this slot is not imported");
         diag_fix(b->diags, d, "keep this hostpci line by hand, or write the "
                  "mapped device's address in the spec");
         return false;
     }
     if (!h->host_set) {
-        slot_diag(b, h, h->value_loc, SEV_WARNING, RULE_IMPORT_UNSUPPORTED,
+        slot_diag(b, h, h->value_loc, R_P041,
                   "neither host nor mapping is set (Proxmox refuses to start "
                   "the VM); not imported");
         return false;
     }
     if (h->nhosts > 1) {
-        struct diag *d = slot_diag(b, h, h->value_loc, SEV_WARNING,
-            RULE_IMPORT_UNSUPPORTED, "';' joins several host functions into "
+        struct diag *d = slot_diag(b, h, h->value_loc,
+            R_P041, "';' joins several host functions into "
             "one guest device; a spec cannot express that yet, so this slot "
             "is not imported");
         diag_fix(b->diags, d, "pass the whole card with all-functions (ids "
@@ -318,14 +318,14 @@ static bool slot_importable(struct builder *b, const struct pve_hostpci *h)
         return false;
     }
     if (h->driver && !strcmp(h->driver, "keep")) {
-        slot_diag(b, h, h->driver_loc, SEV_WARNING, RULE_IMPORT_UNSUPPORTED,
+        slot_diag(b, h, h->driver_loc, R_P041,
                   "driver=keep (no vfio-pci binding, no reset) has no spec "
                   "option yet; this slot is not imported");
         return false;
     }
     if ((h->romfile && !string_ok(h->romfile)) ||
         (h->mdev && !string_ok(h->mdev))) {
-        slot_diag(b, h, h->value_loc, SEV_WARNING, RULE_IMPORT_UNSUPPORTED,
+        slot_diag(b, h, h->value_loc, R_P041,
                   "romfile/mdev contains '\"' or control characters, which a "
                   "spec string cannot hold; not imported");
         return false;
@@ -526,7 +526,7 @@ int import_build(arena *a, const struct import_input *in,
                           ? arena_printf(a, "delete %s",
                                          conf->pending->settings[i].value)
                           : conf->pending->settings[i].key);
-        struct diag *d = diag_add(diags, RULE_IMPORT_PENDING, SEV_INFO,
+        struct diag *d = diag_add(diags, R_P043,
             conf->pending->loc, "[PENDING] holds %zu change%s not yet applied "
             "(%s); the current config is imported", conf->pending->nsettings,
             conf->pending->nsettings == 1 ? "" : "s", sb_str(&keys));
@@ -557,8 +557,8 @@ int import_build(arena *a, const struct import_input *in,
                 d->kind = kind_from_class(d->fd->class_code);
             } else {
                 char ab[24];
-                struct diag *dg = slot_diag(&b, h, h->host_locs[0], SEV_WARNING,
-                    RULE_IMPORT_NOT_ON_HOST, arena_printf(a, "%s is not on "
+                struct diag *dg = slot_diag(&b, h, h->host_locs[0],
+                    R_P044, arena_printf(a, "%s is not on "
                     "this host (%s)", pci_addr_format(&d->addr, ab),
                     f->origin ? f->origin : "facts"));
                 diag_note(diags, dg, (src_loc){0}, "Proxmox fails to start "
@@ -640,13 +640,13 @@ int import_build(arena *a, const struct import_input *in,
                 in_spec = devs[k].fd && pci_id_eq(&devs[k].fd->id,
                                                   &mp->ids[i].id);
             if (!on_host) {
-                struct diag *d = diag_add(diags, RULE_IMPORT_NOT_ON_HOST,
-                    SEV_WARNING, mp->ids[i].loc, "no device on this host has "
+                struct diag *d = diag_add(diags, R_P044,
+                    mp->ids[i].loc, "no device on this host has "
                     "the id %s (%s)", ib, f->origin ? f->origin : "facts");
                 diag_fix(diags, d, "remove %s from ids= (a left-over from "
                          "old hardware?)", ib);
             } else if (!in_spec) {
-                diag_add(diags, RULE_IMPORT_UNSUPPORTED, SEV_INFO,
+                diag_add_sev(diags, R_P041, SEV_INFO,
                     mp->ids[i].loc, "%s is in ids= but no device of VM %u has "
                     "it: `passc build` writes ids= from the spec's devices "
                     "and would leave it out", ib, in->vmid);

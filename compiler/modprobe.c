@@ -47,7 +47,7 @@ static src_loc span(const struct mp_reader *r, const struct logical_line *l,
 static struct diag *trap(struct mp_reader *r, src_loc loc, const char *fmt,
                          const char *arg)
 {
-    return diag_add(r->diags, RULE_MODPROBE_TRAP, SEV_WARNING, loc, fmt, arg);
+    return diag_add(r->diags, R_P042, loc, fmt, arg);
 }
 
 static void push(arena *a, const char ***v, size_t *n, size_t *cap,
@@ -111,8 +111,8 @@ static void parse_ids(struct mp_reader *r, const struct logical_line *l,
                          "separated by commas");
             } else {
                 if (extra) {
-                    struct diag *d = diag_add(r->diags,
-                        RULE_IMPORT_UNSUPPORTED, SEV_INFO, span(r, l, p, q),
+                    struct diag *d = diag_add_sev(r->diags,
+                        R_P041, SEV_INFO, span(r, l, p, q),
                         "subsystem/class fields of '%s' are not imported; "
                         "only %s is", entry, pair);
                     (void)d;
@@ -295,7 +295,7 @@ int modprobe_parse(arena *a, const struct source *src,
     struct mp_reader r = {a, src, out, diags, 0, 0, 0};
     if (memchr(src->text, 0, src->len)) {
         src_loc loc = {src, 0, 1};
-        diag_add(diags, RULE_MODPROBE_TRAP, SEV_ERROR, loc,
+        diag_add_sev(diags, R_P042, SEV_ERROR, loc,
                  "this is not a modprobe.d file: it contains binary data");
         return -1;
     }

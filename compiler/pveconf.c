@@ -84,7 +84,7 @@ static void dropped(struct conf_reader *r, src_loc loc, const char *fmt,
     if (r->nlisted >= MAX_DROPPED_DIAGS)
         return;
     r->nlisted++;
-    struct diag *d = diag_add(r->diags, RULE_IMPORT_DROPPED, SEV_WARNING,
+    struct diag *d = diag_add(r->diags, R_P040,
                               loc, fmt, arg);
     diag_note(r->diags, d, (src_loc){0},
               "Proxmox drops this line when it loads the config and loses it "
@@ -308,7 +308,7 @@ int pveconf_parse(arena *a, const struct source *src, struct pve_conf *out,
     const char *nul = memchr(src->text, 0, src->len);
     if (nul) {
         size_t o = (size_t)(nul - src->text);
-        diag_add(diags, RULE_IMPORT_DROPPED, SEV_ERROR, loc_at(src, o, o + 1),
+        diag_add_sev(diags, R_P040, SEV_ERROR, loc_at(src, o, o + 1),
                  "this is not a Proxmox VM config: it contains binary data "
                  "(a NUL byte)");
         return -1;
@@ -366,7 +366,7 @@ int pveconf_parse(arena *a, const struct source *src, struct pve_conf *out,
         desc_of->description = arena_strdup(a, sb_str(&desc));
     /* the summary counts exactly the dropped lines that were not listed */
     if (out->ndropped > r.nlisted)
-        diag_add(diags, RULE_IMPORT_DROPPED, SEV_WARNING, (src_loc){0},
+        diag_add(diags, R_P040, (src_loc){0},
                  "%s: %zu more lines that Proxmox drops are not listed",
                  src->path, out->ndropped - r.nlisted);
     return 0;
@@ -444,7 +444,7 @@ static bool configid_ok(const char *v)
 
 static int hostpci_fail(struct diag_list *diags, src_loc loc, const char *msg)
 {
-    struct diag *d = diag_add(diags, RULE_IMPORT_DROPPED, SEV_WARNING, loc,
+    struct diag *d = diag_add(diags, R_P040, loc,
                               "hostpci value rejected by Proxmox's schema: %s",
                               msg);
     diag_note(diags, d, (src_loc){0},
@@ -530,8 +530,8 @@ int pve_hostpci_parse(arena *a, const char *value, src_loc value_loc,
                 if (pci_addr_parse(one, true, &ad, &why) < 0) {
                     /* The regex accepts slot 20-ff and function 8-f; no
                      * such device exists, so Proxmox fails at start. */
-                    struct diag *d = diag_add(diags, RULE_IMPORT_UNSUPPORTED,
-                        SEV_WARNING, iloc, "'%s' is not a real PCI address "
+                    struct diag *d = diag_add(diags, R_P041,
+                        iloc, "'%s' is not a real PCI address "
                         "(%s); the slot is not imported", one, why);
                     diag_note(diags, d, (src_loc){0}, "Proxmox accepts it in "
                               "the file but cannot start the VM with it");

@@ -69,7 +69,7 @@ static void bad_at(struct qload *ql, const yaml_node_t *n, const char *what)
         if (loc.end <= loc.start)
             loc.end = loc.start + 1;
     }
-    diag_add(ql->d, NULL, SEV_WARNING, loc,
+    diag_add_sev(ql->d, RULE_NONE, SEV_WARNING, loc,
              "quirks table: %s; device hints from it are not used", what);
     ql->bad = true;
 }
@@ -301,7 +301,7 @@ struct quirks *quirks_load(arena *a, const char *path, struct diag_list *d)
     const char *err = NULL;
     struct source *src = source_read(a, path, &err);
     if (!src) {
-        diag_add(d, NULL, SEV_WARNING, (src_loc){0},
+        diag_add_sev(d, RULE_NONE, SEV_WARNING, (src_loc){0},
                  "quirks table %s: %s; device hints from it are not used",
                  path, err ? err : "unreadable");
         return NULL;
@@ -318,7 +318,7 @@ struct quirks *quirks_load(arena *a, const char *path, struct diag_list *d)
         loc.start = source_offset(src, (unsigned)parser.problem_mark.line + 1,
                                   (unsigned)parser.problem_mark.column + 1);
         loc.end = loc.start + 1;
-        diag_add(d, NULL, SEV_WARNING, loc,
+        diag_add_sev(d, RULE_NONE, SEV_WARNING, loc,
                  "quirks table: YAML error: %s; device hints from it are not used",
                  parser.problem ? parser.problem : "unreadable");
         yaml_parser_delete(&parser);

@@ -132,7 +132,7 @@ static struct diag *bad_value(struct resolver *r, src_loc loc, const char *fmt,
     va_start(ap, fmt);
     char *msg = arena_vprintf(r->a, fmt, ap);
     va_end(ap);
-    return diag_add(r->d, "P002", SEV_ERROR, loc, "%s", msg);
+    return diag_add(r->d, R_P002, loc, "%s", msg);
 }
 
 static const char *block_phrase(enum block b)
@@ -353,13 +353,13 @@ static bool parse_addr(struct resolver *r, const struct ast_value *v,
 {
     const char *why = NULL;
     if (v->kind != AV_ADDR && v->kind != AV_PAIR) {
-        diag_add(r->d, "P003", SEV_ERROR, v->loc,
+        diag_add(r->d, R_P003, v->loc,
                  "expected a PCI address like 02:00.0, not %s '%s'",
                  kind_phrase(v->kind), v->text);
         return false;
     }
     if (pci_addr_parse(v->text, false, out, &why) < 0) {
-        struct diag *d = diag_add(r->d, "P003", SEV_ERROR, v->loc,
+        struct diag *d = diag_add(r->d, R_P003, v->loc,
                                   "bad PCI address '%s': %s", v->text,
                                   addr_reason(r->a, v->text, why));
         diag_note(r->d, d, (src_loc){0},
@@ -374,7 +374,7 @@ static bool parse_id(struct resolver *r, const struct ast_value *v,
 {
     const char *why = NULL;
     if (v->kind != AV_PAIR || pci_id_parse(v->text, out, &why) < 0) {
-        struct diag *d = diag_add(r->d, "P004", SEV_ERROR, v->loc,
+        struct diag *d = diag_add(r->d, R_P004, v->loc,
                                   "bad vendor:device id '%s': %s", v->text,
                                   why ? why : "expected vvvv:dddd");
         diag_note(r->d, d, (src_loc){0},
@@ -405,7 +405,7 @@ static bool parse_hex16(struct resolver *r, const struct ast_stmt *s, int *out)
             val = val * 16 + h;
     }
     if (!ok) {
-        diag_add(r->d, "P004", SEV_ERROR, v->loc,
+        diag_add(r->d, R_P004, v->loc,
                  "bad %s '%s': write 0x and 4 hex digits, e.g. 0x10de",
                  s->keyword, v->text);
         return false;
@@ -611,7 +611,7 @@ static struct m_device *resolve_device(struct resolver *r, struct m_vm *vm,
     dev->vendor_id = dev->device_id = dev->sub_vendor_id = dev->sub_device_id = -1;
     const char *usage = "an address: kind ADDR [vvvv:dddd] [\"name\"]";
     if (s->nvals == 0) {
-        diag_add(r->d, "P003", SEV_ERROR, s->loc, "'%s' needs %s", s->keyword, usage);
+        diag_add(r->d, R_P003, s->loc, "'%s' needs %s", s->keyword, usage);
         return NULL;
     }
     dev->addr_loc = s->vals[0].loc;
@@ -914,7 +914,7 @@ static struct m_vm *vmid_insert(struct vmid_set *h, struct m_vm *vm)
 static bool has_syntax_errors(const struct diag_list *d, const struct source *src)
 {
     for (const struct diag *x = d->head; x; x = x->next)
-        if (x->rule && !strcmp(x->rule, "P001") &&
+        if (x->id == R_P001 &&
             (x->loc.src == src || x->loc.src == NULL))
             return true;
     return false;

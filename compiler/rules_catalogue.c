@@ -1,15 +1,21 @@
 /* rules_catalogue.c — every lint rule's id, name, default severity, one-line
  * summary and long explanation (`passc rules`, `passc explain`, SARIF
- * tool.driver.rules).  Ids are stable forever (docs rules.md): a retired
- * rule keeps its entry out of this table but its id is never reused. */
+ * tool.driver.rules).  Id, name, severities and summary come from the one
+ * list in rules_list.h; the long texts live here, one explain_ID each.
+ * Ids are stable forever (docs rules.md): a retired rule keeps its entry
+ * out of the list but its id is never reused. */
 #include <string.h>
 #include <strings.h>
 
 #include "rules.h"
 
-static const struct rule_info catalogue[] = {
-{"P001", "syntax", SEV_ERROR, false,
- "the spec does not parse",
+/* The default severity is one a call site may raise the rule with. */
+#define RULE(ID, NAME, SEV, SEVS, FACTS, SUMMARY) \
+    _Static_assert((SEVS) & (1u << (SEV)), #ID ": default severity not in its SEVS");
+#include "rules_list.h"
+#undef RULE
+
+static const char explain_P001[] =
  "Why: passc cannot check or build what it cannot read; the parser stops at\n"
  "the token it did not expect and says what would have been valid there.\n"
  "Fix: correct the statement at the caret. Statements are one per line (or\n"
@@ -17,59 +23,51 @@ static const struct rule_info catalogue[] = {
  "Example:\n"
  "    gpu 02:00.0 10de:2783 \"RTX 4070 SUPER\" {   # '{' must end the line\n"
  "        primary\n"
- "    }\n"},
-{"P002", "bad-value", SEV_ERROR, false,
- "unknown key, out-of-range cores/memory/slot, or bad unit",
+ "    }\n";
+static const char explain_P002[] =
  "Why: Proxmox rejects or silently drops settings it does not know, so a\n"
  "typo would leave the VM different from the spec.\n"
  "Fix: use a known key and a value in range: cores >= 1, memory with MiB,\n"
  "GiB or TiB (a bare number is MiB), slot 0-15, os one of Proxmox's ostypes.\n"
  "Example:\n"
- "    memory 96 GiB        # not: memory 96 GB\n"},
-{"P003", "bad-address", SEV_ERROR, false,
- "a PCI address is out of range (bus > ff, slot > 1f, function > 7, bad domain)",
+ "    memory 96 GiB        # not: memory 96 GB\n";
+static const char explain_P003[] =
  "Why: an impossible address can never match a device; Proxmox only notices\n"
  "at VM start.\n"
  "Fix: copy the address from `lspci -D` (or `passc facts`): [dddd:]bb:ss.f\n"
  "in hex, slot 00-1f, function 0-7.\n"
  "Example:\n"
- "    usb 79:00.3 1022:15b6      # not 79:00.8\n"},
-{"P004", "bad-id", SEV_ERROR, false,
- "a vendor:device id is not 4 hex digits each",
+ "    usb 79:00.3 1022:15b6      # not 79:00.8\n";
+static const char explain_P004[] =
  "Why: ids go into `options vfio-pci ids=` and are compared with the\n"
  "host's devices; a malformed one matches nothing.\n"
  "Fix: write vvvv:dddd as `lspci -nn` shows it in brackets.\n"
  "Example:\n"
- "    gpu 02:00.0 10de:2783      # not 10de:783\n"},
-{"P005", "duplicate-device", SEV_ERROR, false,
- "one PCI function appears twice in the same VM",
+ "    gpu 02:00.0 10de:2783      # not 10de:783\n";
+static const char explain_P005[] =
  "Why: QEMU cannot assign one function twice; the VM does not start. With\n"
  "all-functions, every function of the card counts as listed.\n"
  "Fix: keep one line per function (or one all-functions line per card).\n"
  "Example:\n"
- "    gpu 02:00.0 10de:2783 { all-functions }   # then no separate 02:00.1\n"},
-{"P006", "slots", SEV_ERROR, false,
- "more than 16 hostpci slots, or two devices pinned to one slot",
+ "    gpu 02:00.0 10de:2783 { all-functions }   # then no separate 02:00.1\n";
+static const char explain_P006[] =
  "Why: Proxmox knows hostpci0 to hostpci15 only; a pinned slot can hold one\n"
  "device.\n"
  "Fix: pass fewer devices (all-functions folds a card into one slot), or pin\n"
  "different slots.\n"
  "Example:\n"
- "    usb 77:00.0 1b21:2426 { slot 2 }\n"},
-{"P007", "pcie-needs-q35", SEV_ERROR, false,
- "`pcie` on a VM whose machine is not q35",
+ "    usb 77:00.0 1b21:2426 { slot 2 }\n";
+static const char explain_P007[] =
  "Why: Proxmox refuses to start it: \"q35 machine model is not enabled\".\n"
  "Fix: use `machine q35` (or pc-q35-X.Y), or `pcie off` on the device.\n"
  "Example:\n"
- "    machine q35\n"},
-{"P008", "multiple-primary", SEV_ERROR, false,
- "more than one `primary` (x-vga) device in a VM",
+ "    machine q35\n";
+static const char explain_P008[] =
  "Why: a VM has one primary display adapter; QEMU rejects a second x-vga.\n"
  "Fix: keep `primary` on the GPU that should show the boot screen.\n"
  "Example:\n"
- "    gpu 02:00.0 10de:2783 { primary }\n"},
-{"P009", "usb4-tunnel-missing", SEV_ERROR, false,
- "a usb4 router's `tunnels` controllers are not passed to the same VM",
+ "    gpu 02:00.0 10de:2783 { primary }\n";
+static const char explain_P009[] =
  "Why: USB 3.x devices plugged into USB4 ports are tunnelled to xHCI\n"
  "controllers; if those stay on the host, the devices appear on the host\n"
  "and not in the VM.\n"
@@ -77,48 +75,42 @@ static const struct rule_info catalogue[] = {
  "Example:\n"
  "    usb4 78:00.0 1b21:2425 { tunnels 79:00.3 79:00.4 }\n"
  "    usb  79:00.3 1022:15b6\n"
- "    usb  79:00.4 1022:15b7\n"},
-{"P010", "usb4-no-tunnels", SEV_WARNING, false,
- "a usb4 router declares no `tunnels`",
+ "    usb  79:00.4 1022:15b7\n";
+static const char explain_P010[] =
  "Why: without the tunnel controllers, only native USB4/Thunderbolt devices\n"
  "work in the VM; USB 3.x devices on the same ports stay on the host.\n"
  "Fix: name the xHCI controllers the router tunnels through (`passc facts`\n"
  "shows the firmware's links; rule P033 checks them).\n"
  "Example:\n"
- "    usb4 78:00.0 1b21:2425 { tunnels 79:00.3 79:00.4 }\n"},
-{"P011", "split-card", SEV_WARNING, false,
- "some functions of a multi-function card go to the VM, others stay",
+ "    usb4 78:00.0 1b21:2425 { tunnels 79:00.3 79:00.4 }\n";
+static const char explain_P011[] =
  "Why: functions of one card usually share an IOMMU group and a reset;\n"
  "leaving the GPU's audio function on the host makes the group not viable\n"
  "and the card's reset unreliable.\n"
  "Fix: pass all functions (nest `audio` in the `gpu`, or `all-functions`).\n"
  "Example:\n"
- "    gpu 02:00.0 10de:2783 { audio 02:00.1 10de:22bc }\n"},
-{"P012", "shared-device", SEV_ERROR, false,
- "two VMs of the spec take the same device",
+ "    gpu 02:00.0 10de:2783 { audio 02:00.1 10de:22bc }\n";
+static const char explain_P012[] =
  "Why: Proxmox accepts the configs and fails only when the second VM\n"
  "starts while the first runs.\n"
  "Fix: give each device to one VM (or make sure they never run together and\n"
  "silence this with `# passc: ignore P012 \"reason\"`).\n"
  "Example:\n"
- "    # passc: ignore P012 \"vm 103 is the rescue twin of vm 102\"\n"},
-{"P013", "identity-unchecked", SEV_INFO, false,
- "a device line has no vendor:device id",
+ "    # passc: ignore P012 \"vm 103 is the rescue twin of vm 102\"\n";
+static const char explain_P013[] =
  "Why: without an id, a BIOS update or a new card that moves devices makes\n"
  "the address point at something else and nothing notices.\n"
  "Fix: add the id `lspci -nn -s ADDR` shows.\n"
  "Example:\n"
- "    usb 77:00.0 1b21:2426\n"},
-{"P014", "unused-ignore", SEV_WARNING, false,
- "a `# passc: ignore` comment silences nothing",
+ "    usb 77:00.0 1b21:2426\n";
+static const char explain_P014[] =
  "Why: a stale ignore hides a future real finding of that rule.\n"
  "Fix: delete the comment, or move it to the line before the statement the\n"
  "finding points at.\n"
  "Example:\n"
  "    # passc: ignore P024 \"the SATA controller is unused\"\n"
- "    gpu 02:00.0 10de:2783\n"},
-{"P020", "device-missing", SEV_ERROR, true,
- "nothing at the device's address; says where the id lives now",
+ "    gpu 02:00.0 10de:2783\n";
+static const char explain_P020[] =
  "Why: after a BIOS update, a new card or a moved slot, addresses shift;\n"
  "Proxmox would pass whatever is there now, or fail to start the VM.\n"
  "Fix: update the address. passc searches the host for the same\n"
@@ -126,26 +118,23 @@ static const struct rule_info catalogue[] = {
  "names the likely new address.\n"
  "Example:\n"
  "    error: nothing at 0000:02:00.0, spec says 10de:2783 [P020]\n"
- "      = fix: 10de:2783 is at 0000:03:00.0: moved there?\n"},
-{"P021", "id-mismatch", SEV_ERROR, true,
- "the device at the address has another vendor:device id",
+ "      = fix: 10de:2783 is at 0000:03:00.0: moved there?\n";
+static const char explain_P021[] =
  "Why: the address now holds a different device; passing it would give the\n"
  "VM (and vfio-pci) the wrong hardware, possibly the host's own disk.\n"
  "Fix: point the line at the address where the intended id lives now (passc\n"
  "names it), or update the id if the hardware was changed on purpose.\n"
  "Example:\n"
- "    error: 0000:78:00.0 is 1b21:2426, spec says 1b21:2425 [P021]\n"},
-{"P022", "class-mismatch", SEV_WARNING, true,
- "the device kind and its PCI class disagree",
+ "    error: 0000:78:00.0 is 1b21:2426, spec says 1b21:2425 [P021]\n";
+static const char explain_P022[] =
  "Why: the kind decides which checks apply (a `usb4` router is expected to\n"
  "be class 0c0340, a `gpu` 03xxxx, `usb` 0c03xx, `nvme` 0108xx, `nic`\n"
  "02xxxx, `audio` 0403xx); a mismatch usually means a wrong address.\n"
  "Fix: use the kind that matches `lspci -nn -s ADDR`, or `pci` for anything\n"
  "else.\n"
  "Example:\n"
- "    usb4 78:00.0 1b21:2425      # class 0c0340 (USB4 host interface)\n"},
-{"P023", "iommu-off", SEV_ERROR, true,
- "the host has no IOMMU groups",
+ "    usb4 78:00.0 1b21:2425      # class 0c0340 (USB4 host interface)\n";
+static const char explain_P023[] =
  "Why: without an IOMMU, VFIO cannot isolate a device; no passthrough VM\n"
  "starts.\n"
  "Fix: enable VT-d (Intel) or IOMMU/AMD-Vi (AMD) in the firmware. AMD CPUs\n"
@@ -156,9 +145,8 @@ static const struct rule_info catalogue[] = {
  "in /etc/default/grub then `update-grub`. Reboot, then check\n"
  "`dmesg | grep -e DMAR -e IOMMU -e AMD-Vi`.\n"
  "Example:\n"
- "    GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on\"\n"},
-{"P024", "group-not-viable", SEV_WARNING, true,
- "a non-bridge device shares an IOMMU group with a passed device and is not passed",
+ "    GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on\"\n";
+static const char explain_P024[] =
  "Why: VFIO assigns whole IOMMU groups. At VM start Proxmox binds every\n"
  "non-bridge member of the group to vfio-pci, taking it from the host even\n"
  "though the spec never mentions it. It is an error when that device is one\n"
@@ -169,9 +157,8 @@ static const struct rule_info catalogue[] = {
  "card to a slot with its own group (usually a CPU-attached slot), or check\n"
  "the firmware for an ACS option.\n"
  "Example:\n"
- "    # group 14: 0000:0e:00.0 (passed) and 0000:0e:00.1 (SATA: root disk)\n"},
-{"P025", "host-critical", SEV_ERROR, true,
- "a passed device is one the host needs (root/swap/ZFS disk controller, management NIC, bridge port, keyboard USB)",
+ "    # group 14: 0000:0e:00.0 (passed) and 0000:0e:00.1 (SATA: root disk)\n";
+static const char explain_P025[] =
  "Why: the device disappears from the host when the VM starts: the root\n"
  "file system, the network path you manage the host through, or the\n"
  "keyboard you would repair it with go with it. Group-mates the host needs\n"
@@ -179,9 +166,8 @@ static const struct rule_info catalogue[] = {
  "Fix: remove the device from the VM, or move the host's use (disk, NIC\n"
  "bridge port, keyboard) to another controller first.\n"
  "Example:\n"
- "    error: 0000:01:00.0 holds the host's root disk [P025]\n"},
-{"P026", "ids-capture", SEV_WARNING, true,
- "`bind ids` also captures devices with the same id that the spec does not pass",
+ "    error: 0000:01:00.0 holds the host's root disk [P025]\n";
+static const char explain_P026[] =
  "Why: `options vfio-pci ids=` binds every device with that vendor:device,\n"
  "at any address. Two identical xHCI controllers: the one the spec passes\n"
  "and the one the host keyboard hangs off both go to vfio-pci. Error when a\n"
@@ -189,9 +175,8 @@ static const struct rule_info catalogue[] = {
  "Fix: `bind start` (Proxmox binds exactly the passed addresses when the VM\n"
  "starts), or pass the other device too.\n"
  "Example:\n"
- "    host \"pve\" { bind start }\n"},
-{"P027", "no-reset", SEV_WARNING, true,
- "the device offers no working reset method",
+ "    host \"pve\" { bind start }\n";
+static const char explain_P027[] =
  "Why: without a reset (FLR, PM, bus, device-specific), the device keeps\n"
  "its state when the VM stops; the VM often fails on its second start, or\n"
  "the host hangs. Some devices advertise a reset that does not work (the\n"
@@ -200,9 +185,8 @@ static const struct rule_info catalogue[] = {
  "between VM starts, or pass the whole card (all functions) so a bus reset\n"
  "becomes possible.\n"
  "Example:\n"
- "    warning: 0000:03:00.0 (1002:731f, AMD Navi 10) has no working reset [P027]\n"},
-{"P028", "driver-race", SEV_WARNING, true,
- "a native driver claims the device before vfio-pci and no softdep can stop it",
+ "    warning: 0000:03:00.0 (1002:731f, AMD Navi 10) has no working reset [P027]\n";
+static const char explain_P028[] =
  "Why: with `bind ids`, vfio-pci must bind the device before its native\n"
  "driver (nvidia, nouveau, amdgpu, xhci_pci, snd_hda_intel, thunderbolt...).\n"
  "For drivers that are modules, passc writes `softdep DRIVER pre: vfio-pci`\n"
@@ -215,9 +199,8 @@ static const struct rule_info catalogue[] = {
  "vfio-pci before the VM starts. For a GPU, prefer a kernel where the\n"
  "driver is a module, or keep the host off the card in the firmware.\n"
  "Example:\n"
- "    softdep nouveau pre: vfio-pci         # what passc writes for a module\n"},
-{"P029", "console-gpu", SEV_WARNING, true,
- "a passed GPU is the host's boot VGA / framebuffer console",
+ "    softdep nouveau pre: vfio-pci         # what passc writes for a module\n";
+static const char explain_P029[] =
  "Why: the host's firmware framebuffer (efifb/simplefb) holds the GPU's\n"
  "memory; vfio-pci then fails with \"BAR 0: can't reserve\" or the guest\n"
  "shows nothing, and the host loses its local console.\n"
@@ -225,9 +208,8 @@ static const struct rule_info catalogue[] = {
  "free the framebuffer with `initcall_blacklist=sysfb_init` on the kernel\n"
  "command line (older kernels: video=efifb:off).\n"
  "Example:\n"
- "    firmware: Primary Display = iGPU\n"},
-{"P030", "guest-driver", SEV_INFO, true,
- "the guest needs a driver for this device (from the quirks table)",
+ "    firmware: Primary Display = iGPU\n";
+static const char explain_P030[] =
  "Why: some devices pass through fine but the guest has no inbox driver:\n"
  "the ASMedia ASM4242 USB4 router in Windows shows Code 28/31 until the\n"
  "ASMedia USB4 driver is installed.\n"
@@ -236,17 +218,15 @@ static const struct rule_info catalogue[] = {
  "Example:\n"
  "    usb4 78:00.0 1b21:2425 {\n"
  "        guest-driver \"ASMedia USB4 Windows driver 1.0.0.0 or later\"\n"
- "    }\n"},
-{"P031", "bridge-passed", SEV_ERROR, true,
- "a passed device is a PCI bridge or root port",
+ "    }\n";
+static const char explain_P031[] =
  "Why: VFIO cannot assign bridges (\"error getting device from group N\");\n"
  "they stay with the host even when they share a group with the device.\n"
  "Fix: pass the endpoint devices behind the bridge instead (passc lists\n"
  "them).\n"
  "Example:\n"
- "    gpu 02:00.0 10de:2783     # the card, not its root port 00:01.1\n"},
-{"P032", "vfio-builtin", SEV_WARNING, true,
- "vfio_pci is built into the kernel: modprobe.d options are ignored",
+ "    gpu 02:00.0 10de:2783     # the card, not its root port 00:01.1\n";
+static const char explain_P032[] =
  "Why: /etc/modprobe.d options and softdeps apply to modules only; with a\n"
  "built-in vfio_pci the `options vfio-pci ids=` line does nothing. (A\n"
  "built-in competing driver is P028: it binds before any vfio-pci setting\n"
@@ -255,9 +235,8 @@ static const struct rule_info catalogue[] = {
  "systemd-boot: append to /etc/kernel/cmdline, `proxmox-boot-tool refresh`;\n"
  "GRUB: GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, `update-grub`.\n"
  "Example:\n"
- "    vfio-pci.ids=10de:2783,10de:22bc\n"},
-{"P033", "usb4-links", SEV_ERROR, true,
- "the firmware links the USB4 router to xHCI controllers the spec does not pass or name under `tunnels`",
+ "    vfio-pci.ids=10de:2783,10de:22bc\n";
+static const char explain_P033[] =
  "Why: the firmware (ACPI usb4-host-interface) ties a USB4 router to the\n"
  "xHCI controllers its USB 3.x traffic is tunnelled through; Linux shows\n"
  "them as device links (consumer:/supplier: in sysfs). A linked controller\n"
@@ -265,11 +244,8 @@ static const struct rule_info catalogue[] = {
  "Fix: pass each linked controller to the same VM and list it under\n"
  "`tunnels`.\n"
  "Example:\n"
- "    usb4 78:00.0 1b21:2425 { tunnels 79:00.3 79:00.4 }\n"},
-/* P040-P044: `passc import` reading an existing <vmid>.conf and vfio.conf
- * (pveconf.c, modprobe.c, import.c; ids defined in pveconf.h). */
-{"P040", "import-dropped-line", SEV_WARNING, false,
- "a line of the VM config that Proxmox drops when it loads the file",
+ "    usb4 78:00.0 1b21:2425 { tunnels 79:00.3 79:00.4 }\n";
+static const char explain_P040[] =
  "Why: Proxmox reads <vmid>.conf non-strictly: a line it cannot parse, an\n"
  "unknown setting, a value its schema rejects (a hostpci value included),\n"
  "`delete:` outside [PENDING] or the lines of an unknown [section] only\n"
@@ -281,9 +257,8 @@ static const struct rule_info catalogue[] = {
  "Fix: correct or delete the line in the config (`qm set` writes values\n"
  "Proxmox accepts), or add what it meant to the spec by hand.\n"
  "Example:\n"
- "    hostpci0: 0000:02:00.0,pcie=2     # pcie is a boolean: 1/0, on/off\n"},
-{"P041", "import-unsupported", SEV_WARNING, false,
- "valid for Proxmox, but a spec cannot express it; not imported",
+ "    hostpci0: 0000:02:00.0,pcie=2     # pcie is a boolean: 1/0, on/off\n";
+static const char explain_P041[] =
  "Why: some hostpci values work in Proxmox but have no spec form yet: a\n"
  "PCI resource mapping (mapping=), several host functions joined by ';'\n"
  "into one guest device, driver=keep, a romfile/mdev with '\"' or control\n"
@@ -298,9 +273,8 @@ static const struct rule_info catalogue[] = {
  "another way: the mapped device's address, all-functions instead of ';',\n"
  "one slot per function.\n"
  "Example:\n"
- "    hostpci0: 0000:02:00.0;0000:02:00.1   # spec: gpu 02:00.0 { all-functions }\n"},
-{"P042", "modprobe-trap", SEV_WARNING, false,
- "modprobe.d text that silently does less than it says",
+ "    hostpci0: 0000:02:00.0;0000:02:00.1   # spec: gpu 02:00.0 { all-functions }\n";
+static const char explain_P042[] =
  "Why: kmod takes '#' as a comment only in column 1 and splits options at\n"
  "whitespace; vfio-pci keeps only the last ids= it is given. So an\n"
  "indented comment, a '#' after an option, a comment continued by a\n"
@@ -312,9 +286,8 @@ static const struct rule_info catalogue[] = {
  "Fix: one `options vfio-pci ids=` line, ids comma-separated without\n"
  "spaces, comments on their own line with '#' in column 1.\n"
  "Example:\n"
- "    options vfio-pci ids=10de:2783,10de:22bc     # not: ids=10de:2783, 10de:22bc\n"},
-{"P043", "import-pending", SEV_INFO, false,
- "the config has [PENDING] changes; the current values are imported",
+ "    options vfio-pci ids=10de:2783,10de:22bc     # not: ids=10de:2783, 10de:22bc\n";
+static const char explain_P043[] =
  "Why: Proxmox keeps changes that cannot be applied to a running VM in\n"
  "[PENDING] and applies them at the next VM start or stop. passc imports\n"
  "the values in effect now; the pending keys are listed in the message and\n"
@@ -323,9 +296,8 @@ static const struct rule_info catalogue[] = {
  "import again; or edit the spec to the pending values.\n"
  "Example:\n"
  "    [PENDING]\n"
- "    hostpci2: 0000:77:00.0,pcie=1\n"},
-{"P044", "import-not-on-host", SEV_WARNING, true,
- "a hostpci address or vfio.conf id that the host's facts do not know",
+ "    hostpci2: 0000:77:00.0,pcie=1\n";
+static const char explain_P044[] =
  "Why: with facts (--facts, --root or the live host), import checks the\n"
  "config against the host: Proxmox fails to start a VM whose hostpci\n"
  "address holds no device (\"no PCI device found\"), and an ids= entry no\n"
@@ -336,12 +308,8 @@ static const struct rule_info catalogue[] = {
  "Fix: find where the device is now (`lspci -nn`, `passc facts`) and\n"
  "correct the address in the spec; remove stale ids from ids=.\n"
  "Example:\n"
- "    warning: hostpci0: 0000:02:00.0 is not on this host (live /sys) [P044]\n"},
-/* F001-F003: the facts layer's own findings (facts_yaml.c, facts_sysfs.c;
- * ids defined in facts_impl.h).  Facts are only read when asked for, so
- * they count as needing facts. */
-{"F001", "facts-snapshot", SEV_ERROR, true,
- "a facts snapshot cannot be read as facts",
+ "    warning: hostpci0: 0000:02:00.0 is not on this host (live /sys) [P044]\n";
+static const char explain_F001[] =
  "Why: rules trust the snapshot about the host; one that says something\n"
  "wrong is worse than none. So any doubt (a file that cannot be read, YAML\n"
  "that does not parse, no `passc-facts: 1`, a missing host/devices section\n"
@@ -352,9 +320,8 @@ static const struct rule_info catalogue[] = {
  "Fix: write the snapshot again with `passc facts -o FILE` on the host,\n"
  "or correct the place the message points at (see examples/hosts/).\n"
  "Example:\n"
- "    host.yaml:1:1: error: snapshot lacks 'devices' [F001]\n"},
-{"F002", "host-fact-unreadable", SEV_WARNING, true,
- "one device or file of the host could not be read; that fact is left unknown",
+ "    host.yaml:1:1: error: snapshot lacks 'devices' [F001]\n";
+static const char explain_F002[] =
  "Why: reading a live host (or a --root tree) goes on when a single sysfs\n"
  "file or libpci field fails: the fact (reset methods, IOMMU group) stays\n"
  "unknown and the rules that need it stay quiet about it; a device whose\n"
@@ -363,9 +330,8 @@ static const struct rule_info catalogue[] = {
  "Fix: check the device or file the message names (permissions, a device\n"
  "removed during the scan), then run again, as root if access was denied.\n"
  "Example:\n"
- "    warning: 0000:02:00.0: reset_method unreadable; reset methods unknown [F002]\n"},
-{"F003", "host-unreadable", SEV_ERROR, true,
- "the host's PCI tree as a whole cannot be read",
+ "    warning: 0000:02:00.0: reset_method unreadable; reset methods unknown [F002]\n";
+static const char explain_F003[] =
  "Why: without the device list (no /sys/bus/pci/devices, a --root that is\n"
  "not a directory, a missing libpci file, an entry that is not a PCI\n"
  "address, a device listed twice, an unreadable --pci-ids file, libpci\n"
@@ -374,20 +340,32 @@ static const struct rule_info catalogue[] = {
  "Fix: check the path in the message (--root must be the root of a host\n"
  "tree, with sys/bus/pci/devices below it), or use a snapshot (--facts).\n"
  "Example:\n"
- "    error: cannot read host facts: /tmp/host is not a directory [F003]\n"},
+ "    error: cannot read host facts: /tmp/host is not a directory [F003]\n";
+
+/* Indexed by enum rule_id; entry 0 (RULE_NONE) is left empty. */
+static const struct rule_info catalogue[RULE_COUNT] = {
+#define RULE(ID, NAME, SEV, SEVS, FACTS, SUMMARY) \
+    [R_##ID] = {#ID, NAME, SEV, FACTS, SUMMARY, explain_##ID, SEVS, R_##ID},
+#include "rules_list.h"
+#undef RULE
 };
 
 const struct rule_info *rule_catalogue(size_t *n)
 {
-    *n = sizeof catalogue / sizeof catalogue[0];
-    return catalogue;
+    *n = RULE_COUNT - 1;
+    return catalogue + 1;
+}
+
+const struct rule_info *rule_info_of(enum rule_id id)
+{
+    return id > RULE_NONE && id < RULE_COUNT ? &catalogue[id] : NULL;
 }
 
 const struct rule_info *rule_find(const char *id)
 {
     if (!id)
         return NULL;
-    for (size_t i = 0; i < sizeof catalogue / sizeof catalogue[0]; i++)
+    for (size_t i = 1; i < RULE_COUNT; i++)
         if (!strcasecmp(catalogue[i].id, id) || !strcmp(catalogue[i].name, id))
             return &catalogue[i];
     return NULL;

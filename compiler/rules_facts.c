@@ -273,12 +273,12 @@ static const struct facts_device *check_identity(struct fctx *c,
     if (!fd) {
         struct diag *dg;
         if (md->has_id)
-            dg = diag_add(c->d, "P020", SEV_ERROR, md->addr_loc,
+            dg = diag_add(c->d, R_P020, md->addr_loc,
                           "nothing at %s on host %s, spec says %s %s",
                           addr_s(c, &a), c->f->hostname ? c->f->hostname : "?",
                           dev_kind_name(md->kind), id_s(c, &md->id));
         else
-            dg = diag_add(c->d, "P020", SEV_ERROR, md->addr_loc,
+            dg = diag_add(c->d, R_P020, md->addr_loc,
                           "nothing at %s on host %s (%s%s%s)", addr_s(c, &a),
                           c->f->hostname ? c->f->hostname : "?",
                           dev_kind_name(md->kind), md->name ? " " : "",
@@ -291,7 +291,7 @@ static const struct facts_device *check_identity(struct fctx *c,
         return NULL;
     }
     if (md->has_id && !pci_id_eq(&fd->id, &md->id)) {
-        struct diag *dg = diag_add(c->d, "P021", SEV_ERROR,
+        struct diag *dg = diag_add(c->d, R_P021,
                                    md->id_loc.src ? md->id_loc : md->addr_loc,
                                    "%s is %s, spec says %s",
                                    addr_s(c, &a), ident(c, fd),
@@ -326,7 +326,7 @@ static void check_class(struct fctx *c, const struct m_device *md,
     }
     if (ok)
         return;
-    struct diag *dg = diag_add(c->d, "P022", SEV_WARNING, md->addr_loc,
+    struct diag *dg = diag_add(c->d, R_P022, md->addr_loc,
                                "%s is class %06x, not what a `%s` is (%s)",
                                label(c, fd), (unsigned)k,
                                dev_kind_name(md->kind), want);
@@ -382,7 +382,7 @@ static bool check_iommu(struct fctx *c)
         return false;
     const char *vendor = c->f->cpu_vendor ? c->f->cpu_vendor : "";
     const char *cl = c->f->cmdline;
-    struct diag *dg = diag_add(c->d, "P023", SEV_ERROR, loc,
+    struct diag *dg = diag_add(c->d, R_P023, loc,
                                "the IOMMU is off on host %s (no IOMMU groups): no device can be passed through",
                                c->f->hostname ? c->f->hostname : "?");
     const char *off = cmdline_has(cl, "intel_iommu=off") ? "intel_iommu=off"
@@ -426,7 +426,7 @@ static bool check_bridge(struct fctx *c, const struct m_device *md,
 {
     if (!is_bridge(fd))
         return false;
-    struct diag *dg = diag_add(c->d, "P031", SEV_ERROR, md->addr_loc,
+    struct diag *dg = diag_add(c->d, R_P031, md->addr_loc,
                                "%s is a PCI bridge or root port: VFIO cannot assign it (\"error getting device from group\")",
                                label(c, fd));
     struct strbuf sb;
@@ -448,7 +448,7 @@ static void check_critical(struct fctx *c, const struct m_device *md,
 {
     if (!(fd->uses & USES_CRITICAL))
         return;
-    struct diag *dg = diag_add(c->d, "P025", SEV_ERROR, md->addr_loc,
+    struct diag *dg = diag_add(c->d, R_P025, md->addr_loc,
                                "%s is needed by the host (%s): VM %u would take it away",
                                label(c, fd), uses_text(c, fd, USES_CRITICAL),
                                md->vm ? md->vm->vmid : 0);
@@ -462,7 +462,7 @@ static void check_console(struct fctx *c, const struct m_device *md,
     bool gpu = md->kind == DEV_GPU || (fd->class_code >> 16) == 0x03;
     if (!gpu || !(fd->boot_vga == 1 || (fd->uses & USE_CONSOLE)))
         return;
-    struct diag *dg = diag_add(c->d, "P029", SEV_WARNING, md->addr_loc,
+    struct diag *dg = diag_add(c->d, R_P029, md->addr_loc,
                                "%s is the host's boot VGA / console%s: the firmware framebuffer holds it and the host loses its screen",
                                label(c, fd), md->primary ? " and the VM's primary GPU" : "");
     diag_fix(c->d, dg, "make another GPU the primary display in the firmware, or add initcall_blacklist=sysfb_init to the kernel command line");
@@ -473,7 +473,7 @@ static void check_reset(struct fctx *c, const struct m_device *md,
 {
     const struct quirk_no_reset *qr = quirks_no_reset(c->q, fd->id);
     if (qr) {
-        struct diag *dg = diag_add(c->d, "P027", SEV_WARNING, md->addr_loc,
+        struct diag *dg = diag_add(c->d, R_P027, md->addr_loc,
                                    "%s is %s, whose reset does not work: VM %u may fail on its second start",
                                    label(c, fd), qr->family,
                                    md->vm ? md->vm->vmid : 0);
@@ -481,7 +481,7 @@ static void check_reset(struct fctx *c, const struct m_device *md,
         return;
     }
     if (fd->reset_methods && !*fd->reset_methods) {
-        struct diag *dg = diag_add(c->d, "P027", SEV_WARNING, md->addr_loc,
+        struct diag *dg = diag_add(c->d, R_P027, md->addr_loc,
                                    "%s offers no reset method: VM %u may fail on its second start",
                                    label(c, fd), md->vm ? md->vm->vmid : 0);
         diag_fix(c->d, dg, "reboot the host between VM starts, or pass all functions of the card so a bus reset is possible");
@@ -496,7 +496,7 @@ static void check_guest(struct fctx *c, const struct m_device *md,
     const struct quirk_guest *g = quirks_guest(c->q, fd->id, md->vm->ostype);
     if (!g)
         return;
-    struct diag *dg = diag_add(c->d, "P030", SEV_INFO, md->addr_loc,
+    struct diag *dg = diag_add(c->d, R_P030, md->addr_loc,
                                "VM %u (%s) needs %s for %s%s%s",
                                md->vm->vmid, md->vm->ostype, g->need,
                                label(c, fd), g->symptom ? "; " : "",
@@ -526,13 +526,13 @@ static void usb4_link(struct fctx *c, const struct m_device *md,
     src_loc loc = md->has_tunnels_stmt ? md->tunnels_loc : md->addr_loc;
     unsigned vmid = md->vm ? md->vm->vmid : 0;
     if (!passer(vp, nvp, x, md->vm)) {
-        struct diag *dg = diag_add(c->d, "P033", SEV_ERROR, loc,
+        struct diag *dg = diag_add(c->d, R_P033, loc,
                                    "the firmware links USB4 router %s to %s, which VM %u does not pass: USB 3.x devices on the USB4 ports stay on the host",
                                    addr_s(c, &router->addr), label(c, x), vmid);
         diag_fix(c->d, dg, "pass it to VM %u (usb %s %s) and list it under `tunnels`",
                  vmid, addr_s(c, &x->addr), id_s(c, &x->id));
     } else if (!in_tunnels(md, &x->addr)) {
-        struct diag *dg = diag_add(c->d, "P033", SEV_ERROR, loc,
+        struct diag *dg = diag_add(c->d, R_P033, loc,
                                    "the firmware links USB4 router %s to %s, which the router's `tunnels` does not name",
                                    addr_s(c, &router->addr), label(c, x));
         diag_fix(c->d, dg, "add %s to `tunnels`", addr_s(c, &x->addr));
@@ -576,7 +576,7 @@ static void builtin_race(struct fctx *c, const struct m_device *md,
             return;
         }
     unsigned vmid = md->vm ? md->vm->vmid : 0;
-    struct diag *dg = diag_add(c->d, "P028", SEV_WARNING, md->addr_loc,
+    struct diag *dg = diag_add(c->d, R_P028, md->addr_loc,
                                "%s is built into kernel %s: it claims %s at boot, before vfio-pci, and no softdep can order it",
                                module, c->f->kernel_release ? c->f->kernel_release : "?",
                                label(c, fd));
@@ -643,7 +643,7 @@ static void check_groups(struct fctx *c, const struct m_vm *vm,
         }
         if (!any)
             continue;
-        struct diag *dg = diag_add(c->d, "P024", critical ? SEV_ERROR : SEV_WARNING,
+        struct diag *dg = diag_add_sev(c->d, R_P024, critical ? SEV_ERROR : SEV_WARNING,
                                    vp[i].by->addr_loc,
                                    "IOMMU group %d of %s also holds %s VM %u does not pass: Proxmox takes %s from the host at VM start",
                                    fd->iommu_group, addr_s(c, &fd->addr),
@@ -703,7 +703,7 @@ static void check_ids_capture(struct fctx *c)
         if (moved)
             continue;
         bool crit = (x->uses & USES_ANY_CRITICAL) != 0;
-        struct diag *dg = diag_add(c->d, "P026", crit ? SEV_ERROR : SEV_WARNING,
+        struct diag *dg = diag_add_sev(c->d, R_P026, crit ? SEV_ERROR : SEV_WARNING,
                                    by->id_loc.src ? by->id_loc : by->addr_loc,
                                    "`bind ids` gives every %s to vfio-pci: it also captures %s, which the spec does not pass%s%s",
                                    id_s(c, &x->id), label(c, x),
@@ -730,7 +730,7 @@ static void check_builtin(struct fctx *c)
     if (!any)
         return;
     src_loc loc = c->m->host.bind_loc.src ? c->m->host.bind_loc : c->m->host.loc;
-    struct diag *dg = diag_add(c->d, "P032", SEV_WARNING, loc,
+    struct diag *dg = diag_add(c->d, R_P032, loc,
                                "vfio_pci is built into kernel %s: `options vfio-pci ids=` in /etc/modprobe.d is ignored, so the ids go on the kernel command line",
                                c->f->kernel_release ? c->f->kernel_release : "?");
     /* apply.sh edits the command line itself (emit_cmdline.c); the manual

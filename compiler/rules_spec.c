@@ -154,12 +154,12 @@ static void check_duplicates(struct checker *c, const struct m_vm *vm,
             continue;
         struct diag *g;
         if (prev->all_functions || d->all_functions)
-            g = diag_add(c->d, "P005", SEV_ERROR, d->addr_loc,
+            g = diag_add(c->d, R_P005, d->addr_loc,
                          "%s is passed twice to VM %u: %s passes the whole card (all-functions)",
                          dev_text(c, d), vm->vmid,
                          dev_text(c, prev->all_functions ? prev : d));
         else
-            g = diag_add(c->d, "P005", SEV_ERROR, d->addr_loc,
+            g = diag_add(c->d, R_P005, d->addr_loc,
                          "%s is passed twice to VM %u", dev_text(c, d), vm->vmid);
         diag_note(c->d, g, prev->addr_loc, "first passed here");
         diag_fix(c->d, g, "remove one of the two (Proxmox refuses a function in two hostpci slots)");
@@ -180,7 +180,7 @@ static void check_slots(struct checker *c, const struct m_vm *vm)
         if (d->slot_pinned && d->slot >= 0 && d->slot < MAX_HOSTPCI) {
             const struct m_device *p = pinned[d->slot];
             if (p) {
-                struct diag *g = diag_add(c->d, "P006", SEV_ERROR, d->slot_loc,
+                struct diag *g = diag_add(c->d, R_P006, d->slot_loc,
                                           "%s is pinned to hostpci%d, which %s already has",
                                           dev_text(c, d), d->slot, dev_text(c, p));
                 diag_note(c->d, g, p->slot_loc, "pinned here first");
@@ -198,11 +198,11 @@ static void check_slots(struct checker *c, const struct m_vm *vm)
     /* One message per VM: the first device left without a slot. */
     struct diag *g;
     if (over == 1)
-        g = diag_add(c->d, "P006", SEV_ERROR, first_over->loc,
+        g = diag_add(c->d, R_P006, first_over->loc,
                      "VM %u needs %zu hostpci slots but Proxmox has %d (hostpci0-15): %s gets none",
                      vm->vmid, slots, MAX_HOSTPCI, dev_text(c, first_over));
     else
-        g = diag_add(c->d, "P006", SEV_ERROR, first_over->loc,
+        g = diag_add(c->d, R_P006, first_over->loc,
                      "VM %u needs %zu hostpci slots but Proxmox has %d (hostpci0-15): %s and %zu more get none",
                      vm->vmid, slots, MAX_HOSTPCI, dev_text(c, first_over), over - 1);
     diag_fix(c->d, g, "pass fewer devices, or pass a multi-function card as one slot with `all-functions`");
@@ -220,11 +220,11 @@ static void check_pcie(struct checker *c, const struct m_vm *vm)
             continue;
         struct diag *g;
         if (vm->machine)
-            g = diag_add(c->d, "P007", SEV_ERROR, d->pcie_loc,
+            g = diag_add(c->d, R_P007, d->pcie_loc,
                          "%s asks for pcie but VM %u's machine '%s' is not q35: Proxmox refuses to start it",
                          dev_text(c, d), vm->vmid, vm->machine);
         else
-            g = diag_add(c->d, "P007", SEV_ERROR, d->pcie_loc,
+            g = diag_add(c->d, R_P007, d->pcie_loc,
                          "%s asks for pcie but VM %u sets no machine (Proxmox's default is i440fx): Proxmox refuses to start it",
                          dev_text(c, d), vm->vmid);
         if (vm->machine)
@@ -245,7 +245,7 @@ static void check_primary(struct checker *c, const struct m_vm *vm)
             first = d;
             continue;
         }
-        struct diag *g = diag_add(c->d, "P008", SEV_ERROR, d->primary_loc,
+        struct diag *g = diag_add(c->d, R_P008, d->primary_loc,
                                   "%s is a second primary (x-vga) device in VM %u; %s is already primary",
                                   dev_text(c, d), vm->vmid, dev_text(c, first));
         diag_note(c->d, g, first->primary_loc, "first primary here");
@@ -272,7 +272,7 @@ static void check_usb4(struct checker *c, const struct m_vm *vm,
         if (d->kind != DEV_USB4)
             continue;
         if (!d->has_tunnels_stmt) {
-            struct diag *g = diag_add(c->d, "P010", SEV_WARNING, d->addr_loc,
+            struct diag *g = diag_add(c->d, R_P010, d->addr_loc,
                                       "usb4 router %s declares no `tunnels`: USB 3.x devices on its ports appear on xHCI controllers that may stay on the host",
                                       addr_text(c->a, &d->addr));
             diag_fix(c->d, g, "add `tunnels ADDR…` in its block, naming the xHCI controllers (the USB 3.x side of the USB4 ports), and pass them too");
@@ -283,7 +283,7 @@ static void check_usb4(struct checker *c, const struct m_vm *vm,
             if (vm_passes(funcs, cards, x))
                 continue;
             const char *s = short_addr(c->a, x);
-            struct diag *g = diag_add(c->d, "P009", SEV_ERROR, d->tunnels[t].loc,
+            struct diag *g = diag_add(c->d, R_P009, d->tunnels[t].loc,
                                       "usb4 router %s tunnels USB 3.x through %s, which VM %u does not pass; add `usb %s`",
                                       addr_text(c->a, &d->addr), addr_text(c->a, x),
                                       vm->vmid, s);
@@ -308,7 +308,7 @@ static void check_gpu_alone(struct checker *c, const struct m_vm *vm,
             continue;
         struct pci_addr audio = d->addr;
         audio.func = d->addr.func == 1 ? 0 : 1;
-        struct diag *g = diag_add(c->d, "P011", SEV_WARNING, d->addr_loc,
+        struct diag *g = diag_add(c->d, R_P011, d->addr_loc,
                                   "gpu %s goes to VM %u without the other functions of its card (its HDMI/DP audio is usually %s): they stay on the host",
                                   addr_text(c->a, &d->addr), vm->vmid,
                                   addr_text(c->a, &audio));
@@ -325,7 +325,7 @@ static void check_identity(struct checker *c, const struct m_vm *vm)
         const struct m_device *d = vm->devs[i];
         if (d->has_id || d->id_loc.src)
             continue;   /* a bad id was already reported (P004) */
-        struct diag *g = diag_add(c->d, "P013", SEV_INFO, d->addr_loc,
+        struct diag *g = diag_add(c->d, R_P013, d->addr_loc,
                                   "%s has no vendor:device id: nothing can confirm that the address still holds the intended device",
                                   dev_text(c, d));
         diag_fix(c->d, g, "add the id that `lspci -nn -s %s` shows after the address",
@@ -357,13 +357,13 @@ static void check_shared(struct checker *c, struct addr_map *funcs,
                     same = f;
             }
             if (same) {
-                struct diag *g = diag_add(c->d, "P012", SEV_ERROR, d->addr_loc,
+                struct diag *g = diag_add(c->d, R_P012, d->addr_loc,
                                           "%s is passed to VM %u and to VM %u: Proxmox starts whichever comes first and fails the other",
                                           dev_text(c, d), same->vm->vmid, vm->vmid);
                 diag_note(c->d, g, same->addr_loc, "VM %u takes it here", same->vm->vmid);
                 diag_fix(c->d, g, "give the device to one VM only");
             } else if (other) {
-                struct diag *g = diag_add(c->d, "P011", SEV_WARNING, d->addr_loc,
+                struct diag *g = diag_add(c->d, R_P011, d->addr_loc,
                                           "%s is on the same card as %s of VM %u: the functions of one card are split between VMs %u and %u",
                                           dev_text(c, d), dev_text(c, other),
                                           other->vm->vmid, other->vm->vmid, vm->vmid);
@@ -383,7 +383,7 @@ static void check_shared(struct checker *c, struct addr_map *funcs,
 static bool has_syntax_errors(const struct diag_list *d, const struct source *src)
 {
     for (const struct diag *x = d->head; x; x = x->next)
-        if (x->rule && !strcmp(x->rule, "P001") && (!x->loc.src || x->loc.src == src))
+        if (x->id == R_P001 && (!x->loc.src || x->loc.src == src))
             return true;
     return false;
 }

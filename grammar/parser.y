@@ -216,7 +216,7 @@ static bool note_error(struct parse_ctx *c, src_loc loc)
         return false;
     if (++c->nerrors > PARSE_MAX_ERRORS) {
         c->gave_up = true;
-        diag_add(c->diags, "P001", SEV_ERROR, loc,
+        diag_add(c->diags, R_P001, loc,
                  "too many syntax errors (more than %d); giving up here",
                  PARSE_MAX_ERRORS);
         return false;
@@ -232,7 +232,7 @@ void lex_error(struct parse_ctx *c, src_loc loc, const char *fmt, ...)
     va_start(ap, fmt);
     char *msg = arena_vprintf(c->a, fmt, ap);
     va_end(ap);
-    diag_add(c->diags, "P001", SEV_ERROR, loc, "%s", msg);
+    diag_add(c->diags, R_P001, loc, "%s", msg);
 }
 
 void lex_bad_byte(struct parse_ctx *c, unsigned char b, uint32_t off,
@@ -456,7 +456,7 @@ static int yyreport_syntax_error(const yypcontext_t *pc, yyscan_t scanner,
         used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
                                  i == 0 ? ", expected " : i == np - 1 ? " or " : ", ",
                                  phrases[i]);
-    struct diag *d = diag_add(c->diags, "P001", SEV_ERROR, loc, "%s", buf);
+    struct diag *d = diag_add(c->diags, R_P001, loc, "%s", buf);
     if (got == YYSYMBOL_LBRACE && starts_line(c, loc.start))
         diag_fix(c->diags, d, "a block opens on the line of its statement: move this '{' up to the end of the line before");
     if (got == YYSYMBOL_YYEOF && c->depth > 0 && c->depth <= PARSE_MAX_OPEN)

@@ -7,14 +7,11 @@
 #include <stddef.h>
 #include "facts.h"
 
-/* Rule ids of the facts layer's own diagnostics (not lint findings):
- * F001 a snapshot that cannot be read as facts (error, stops);
- * F002 a live/fake host: one device or file could not be read (warning,
- *      that fact is left unknown); F003 the host tree as a whole cannot be
- *      read (error, stops). */
-#define FACTS_RULE_SNAPSHOT "F001"
-#define FACTS_RULE_DEVICE "F002"
-#define FACTS_RULE_HOST "F003"
+/* The facts layer's own diagnostics (not lint findings) are R_F001-R_F003
+ * (include/rules_list.h): F001 a snapshot that cannot be read as facts
+ * (error, stops); F002 a live/fake host: one device or file could not be
+ * read (warning, that fact is left unknown); F003 the host tree as a whole
+ * cannot be read (error, stops). */
 
 /* Devices by address, their link lists and modules by name: the one order
  * both sources produce, so snapshots diff clean. */

@@ -13,13 +13,7 @@
 
 #define PVE_MAX_HOSTPCI 16
 
-/* Rule ids of import findings (their catalogue entries, shown by `passc
- * explain` and in SARIF, are in compiler/rules_catalogue.c). */
-#define RULE_IMPORT_DROPPED     "P040"  /* a line Proxmox drops on load */
-#define RULE_IMPORT_UNSUPPORTED "P041"  /* valid for Proxmox, not expressible in a spec */
-#define RULE_MODPROBE_TRAP      "P042"  /* modprobe.d text that silently does less */
-#define RULE_IMPORT_PENDING     "P043"  /* [PENDING] changes not imported */
-#define RULE_IMPORT_NOT_ON_HOST "P044"  /* an address or id the facts do not know */
+/* Import findings are R_P040-R_P044 (include/rules_list.h). */
 
 /* One hostpciN value, parsed per qemu-server's $hostpci_fmt. */
 struct pve_hostpci {

@@ -18,9 +18,13 @@ struct rule_info {
     bool needs_facts;
     const char *summary;     /* one line */
     const char *explain;     /* why it matters, how to fix, an example */
+    unsigned sevs;           /* SEVS_* it may be raised with (rules_list.h) */
+    enum rule_id rule;       /* R_P024 */
 };
 
+/* Every rule in catalogue order (rules_list.h), RULE_NONE not included. */
 const struct rule_info *rule_catalogue(size_t *n);
+const struct rule_info *rule_info_of(enum rule_id id);  /* NULL for RULE_NONE */
 const struct rule_info *rule_find(const char *id);   /* id or name */
 
 /* P005–P013: checks that need only the spec.  (P001 comes from the parser,

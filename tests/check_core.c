@@ -136,15 +136,16 @@ START_TEST(diag_sort_is_stable_by_place)
     struct source *s = source_from_text(a, "t.pass", "aaaa\nbbbb\n", 10);
     struct diag_list l;
     diag_init(&l, a);
-    diag_add(&l, "P005", SEV_ERROR, (src_loc){s, 6, 7}, "second");
-    diag_add(&l, "P002", SEV_ERROR, (src_loc){s, 0, 1}, "first");
-    diag_add(&l, "P002", SEV_WARNING, (src_loc){s, 6, 7}, "third");
+    diag_add(&l, R_P010, (src_loc){s, 6, 7}, "second");
+    diag_add(&l, R_P002, (src_loc){s, 0, 1}, "first");
+    diag_add(&l, R_P002, (src_loc){s, 6, 7}, "third");
     diag_sort(&l);
     ck_assert_str_eq(l.head->msg, "first");
     ck_assert_str_eq(l.head->next->msg, "third");
     ck_assert_str_eq(l.tail->msg, "second");
     diag_remove(&l, l.head);
     ck_assert_uint_eq(l.n[SEV_ERROR], 1);
+    ck_assert_uint_eq(l.n[SEV_WARNING], 1);
     arena_free(a);
 }
 END_TEST

@@ -117,7 +117,7 @@ START_TEST(json_survives_bad_bytes_and_no_location)
     arena *a = arena_new();
     struct diag_list l;
     diag_init(&l, a);
-    struct diag *d = diag_add(&l, NULL, SEV_WARNING, (src_loc){0},
+    struct diag *d = diag_add_sev(&l, RULE_NONE, SEV_WARNING, (src_loc){0},
                               "name \"\xff\xfe\" with quote \" and \\ and\nnewline");
     diag_note(&l, d, (src_loc){0}, "tab\there");
     char *buf = NULL;
@@ -196,7 +196,7 @@ START_TEST(sarif_uri_is_percent_encoded)
     struct diag_list l;
     diag_init(&l, a);
     struct source *s = source_from_text(a, "my specs/vm 102.pass", "vm 102 {}\n", 10);
-    diag_add(&l, "P012", SEV_ERROR, (src_loc){s, 0, 2}, "x");
+    diag_add(&l, R_P012, (src_loc){s, 0, 2}, "x");
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -217,8 +217,8 @@ START_TEST(sarif_import_and_facts_rules_from_catalogue)
     struct diag_list l;
     diag_init(&l, a);
     struct source *s = source_from_text(a, "vfio.conf", "  # x\n", 6);
-    diag_add(&l, "P042", SEV_WARNING, (src_loc){s, 0, 5}, "indented comment");
-    diag_add(&l, "F001", SEV_ERROR, (src_loc){s, 2, 3}, "not a snapshot");
+    diag_add(&l, R_P042, (src_loc){s, 0, 5}, "indented comment");
+    diag_add(&l, R_F001, (src_loc){s, 2, 3}, "not a snapshot");
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);

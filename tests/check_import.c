@@ -120,7 +120,7 @@ START_TEST(conf_dropped_lines_are_located)
         "cores: 4\nhostpci16: 01:00.0\nCores: 2\ncores: four\n"
         "delete: hostpci0\nhostpci0: 0A:00.0\n[bad section!]\nx\n");
     ck_assert_uint_eq(c->ndropped, 6);
-    ck_assert_uint_eq(tu_count_rule(&d, RULE_IMPORT_DROPPED), 6);
+    ck_assert_uint_eq(tu_count_rule(&d, "P040"), 6);
     /* the hostpci16 finding points at the key on line 2 */
     const struct diag *x = d.head;
     unsigned line, col;
@@ -162,7 +162,7 @@ START_TEST(conf_summary_counts_only_unlisted_lines)
         }
     ck_assert_uint_eq(summaries, 1);
     /* 50 listed junk lines + the schema error + the summary */
-    ck_assert_uint_eq(tu_count_rule(&d, RULE_IMPORT_DROPPED), MAX_DROPPED_LINES_LISTED + 2);
+    ck_assert_uint_eq(tu_count_rule(&d, "P040"), MAX_DROPPED_LINES_LISTED + 2);
     arena_free(a);
 }
 END_TEST
@@ -179,8 +179,8 @@ START_TEST(conf_impossible_address_is_not_dropped)
         sb_printf(&text, "junk %d\n", i);
     struct pve_conf *c = read_conf(a, &d, sb_str(&text));
     ck_assert_uint_eq(c->ndropped, MAX_DROPPED_LINES_LISTED);
-    ck_assert_uint_eq(tu_count_rule(&d, RULE_IMPORT_UNSUPPORTED), 1);
-    ck_assert_uint_eq(tu_count_rule(&d, RULE_IMPORT_DROPPED), MAX_DROPPED_LINES_LISTED);
+    ck_assert_uint_eq(tu_count_rule(&d, "P041"), 1);
+    ck_assert_uint_eq(tu_count_rule(&d, "P040"), MAX_DROPPED_LINES_LISTED);
     for (const struct diag *x = d.head; x; x = x->next)
         ck_assert_msg(!strstr(x->msg, "more lines"), "unexpected summary: %s", x->msg);
     ck_assert_ptr_null(c->main->hostpci[0]);
@@ -284,9 +284,9 @@ START_TEST(modprobe_traps)
     struct diag_list d;
     diag_init(&d, a);
     struct modprobe_conf *m = read_mp(a, &d, trap_cases[_i].text);
-    ck_assert_msg(tu_count_rule(&d, RULE_MODPROBE_TRAP) == trap_cases[_i].traps,
+    ck_assert_msg(tu_count_rule(&d, "P042") == trap_cases[_i].traps,
                   "%s: %zu traps", trap_cases[_i].text,
-                  tu_count_rule(&d, RULE_MODPROBE_TRAP));
+                  tu_count_rule(&d, "P042"));
     ck_assert_uint_eq(m->nids, trap_cases[_i].nids);
     for (const struct diag *x = d.head; x; x = x->next)
         ck_assert_ptr_nonnull(x->loc.src);   /* every trap has file:line:col */
@@ -435,9 +435,9 @@ START_TEST(import_facts_findings)
         "hostpci0: 05:00.0,x-vga=1\nhostpci1: 79:00.3\nhostpci2: 78:00.0\n",
         "options vfio-pci ids=dead:beef,1022:15b8,1022:15b6\n", x870e(a));
     /* 05:00.0 is not on the host, dead:beef is no device's id */
-    ck_assert_uint_eq(tu_count_rule(&d, RULE_IMPORT_NOT_ON_HOST), 2);
+    ck_assert_uint_eq(tu_count_rule(&d, "P044"), 2);
     /* 1022:15b8 is on the host but not in the VM: build would drop it */
-    ck_assert_uint_eq(tu_count_rule(&d, RULE_IMPORT_UNSUPPORTED), 1);
+    ck_assert_uint_eq(tu_count_rule(&d, "P041"), 1);
     ck_assert_ptr_nonnull(strstr(got, "    gpu  05:00.0 {\n        primary\n"));
     /* no machine: i440fx, pcie stays off by default; the router's tunnels
      * come from the consumer links, not from the VM's xHCI list */
@@ -493,7 +493,7 @@ START_TEST(import_without_facts)
         "        mdev \"nvidia-63\"\n"
         "    }\n"
         "}\n");
-    ck_assert_uint_eq(tu_count_rule(&d, RULE_IMPORT_UNSUPPORTED), 2);
+    ck_assert_uint_eq(tu_count_rule(&d, "P041"), 2);
     arena_free(a);
 }
 END_TEST
