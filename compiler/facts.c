@@ -3,6 +3,7 @@
  * address and by module name, and the one sort order of devices. */
 #include "facts.h"
 #include "facts_impl.h"
+#include "names.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +68,7 @@ enum mod_state facts_module_state(const struct facts *f, const char *name)
     if (!f || !name)
         return MOD_UNKNOWN;
     for (size_t i = 0; i < f->nmodules; i++)
-        if (!strcmp(f->modules[i].name, name))
+        if (module_name_eq(f->modules[i].name, name))
             return f->modules[i].state;
     return MOD_UNKNOWN;
 }
