@@ -13,12 +13,14 @@
 #include "cmd.h"
 #include "facts.h"
 
-static int usage(const char *msg, const char *arg)
-{
-    fprintf(stderr, "passc facts: %s%s%s\n", msg, arg ? " " : "", arg ? arg : "");
-    fprintf(stderr, "usage: passc facts [--root DIR | --facts FILE] [-o FILE] [--pci-ids FILE]\n");
-    return EXIT_USAGE;
-}
+enum { OPT_PCI_IDS = CMD_OPT_LONG };
+
+static const struct option facts_options[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"pci-ids", required_argument, NULL, OPT_PCI_IDS},
+    CMD_FACTS_OPTION, CMD_ROOT_OPTION,  /* --no-facts would leave nothing to write */
+    {NULL, 0, NULL, 0},
+};
 
 static int fill_yaml(FILE *out, void *f)
 {
@@ -27,38 +29,28 @@ static int fill_yaml(FILE *out, void *f)
 
 int cmd_facts(int argc, char **argv)
 {
-    const char *root = NULL, *out_path = NULL, *ids = NULL, *snap = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--root") || !strcmp(a, "-o") || !strcmp(a, "--output") ||
-            !strcmp(a, "--pci-ids") || !strcmp(a, "--facts")) {
-            if (i + 1 >= argc)
-                return usage("missing argument for", a);
-            const char *v = argv[++i];
-            if (!strcmp(a, "--root"))
-                root = v;
-            else if (!strcmp(a, "--pci-ids"))
-                ids = v;
-            else if (!strcmp(a, "--facts"))
-                snap = v;
-            else
-                out_path = v;
-        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            printf("usage: passc facts [--root DIR | --facts FILE] [-o FILE] [--pci-ids FILE]\n");
-            return EXIT_CLEAN;
-        } else {
-            return usage("unexpected argument", a);
+    const char *out_path = NULL, *ids = NULL;
+    struct cmd_args c;
+    cmd_args_init(&c, argc, argv, "o:", facts_options);
+    int opt;
+    while ((opt = cmd_args_next(&c)) > 0) {
+        switch (opt) {
+        case 'o': out_path = c.arg; break;
+        case OPT_PCI_IDS: ids = c.arg; break;
+        case CMD_OPERAND: return cmd_usage_error(c.cmd, "unexpected argument", c.arg);
         }
     }
-    if (root && snap)
-        return usage("give only one of --root and --facts", NULL);
+    if (opt < 0)
+        return EXIT_USAGE;
+    const char *root = c.facts_src == FACTS_ROOT ? c.facts_arg : "/";
+    const char *snap = c.facts_src == FACTS_FILE ? c.facts_arg : NULL;
     arena *ar = arena_new();
     struct diag_list d;
     diag_init(&d, ar);
     struct facts f;
     int rc = EXIT_CLEAN;
     int r = snap ? facts_read_yaml(ar, snap, &f, &d)
-                 : facts_read_sysfs(ar, root ? root : "/", ids, &f, &d);
+                 : facts_read_sysfs(ar, root, ids, &f, &d);
     if (r < 0) {
         diag_print_text(stderr, &d, false);
         arena_free(ar);

@@ -44,53 +44,45 @@ static const char *relative_path(arena *a, const char *target,
     return sb_str(&sb);
 }
 
+enum { OPT_VFIO = CMD_OPT_LONG, OPT_VMID };
+
+static const struct option import_options[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"vfio", required_argument, NULL, OPT_VFIO},
+    {"vmid", required_argument, NULL, OPT_VMID},
+    CMD_FACTS_OPTION, CMD_ROOT_OPTION, CMD_NO_FACTS_OPTION,
+    {NULL, 0, NULL, 0},
+};
+
 int cmd_import(int argc, char **argv)
 {
-    const char *cmd = argv[0];
     const char *conf_path = NULL, *vfio_path = NULL, *out_path = NULL;
-    const char *facts_arg = NULL;
-    enum facts_src fsrc = FACTS_NONE;
-    bool facts_given = false;
     unsigned vmid = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        bool has_next = i + 1 < argc;
-        if (!strcmp(o, "--vfio") || !strcmp(o, "-o") || !strcmp(o, "--facts") ||
-            !strcmp(o, "--root") || !strcmp(o, "--vmid")) {
-            if (!has_next)
-                return cmd_usage_error(cmd, "missing argument for", o);
-            const char *v = argv[++i];
-            if (!strcmp(o, "--vfio"))
-                vfio_path = v;
-            else if (!strcmp(o, "-o"))
-                out_path = v;
-            else if (!strcmp(o, "--vmid")) {
-                char *end;
-                unsigned long n = strtoul(v, &end, 10);
-                if (*end || n < 100 || n > 999999999)
-                    return cmd_usage_error(cmd, "a VMID is 100..999999999, not", v);
-                vmid = (unsigned)n;
-            } else {
-                if (facts_given)
-                    return cmd_usage_error(cmd, "give only one of --facts, --root, "
-                                       "--no-facts", NULL);
-                facts_given = true;
-                fsrc = !strcmp(o, "--facts") ? FACTS_FILE : FACTS_ROOT;
-                facts_arg = v;
-            }
-        } else if (!strcmp(o, "--no-facts")) {
-            if (facts_given)
-                return cmd_usage_error(cmd, "give only one of --facts, --root, "
-                                   "--no-facts", NULL);
-            facts_given = true;
-        } else if (o[0] == '-' && o[1]) {
-            return cmd_usage_error(cmd, "unknown option", o);
-        } else if (conf_path) {
-            return cmd_usage_error(cmd, "only one VM config at a time; extra", o);
-        } else {
-            conf_path = o;
+    struct cmd_args c;
+    cmd_args_init(&c, argc, argv, "o:", import_options);
+    int opt;
+    while ((opt = cmd_args_next(&c)) > 0) {
+        switch (opt) {
+        case 'o': out_path = c.arg; break;
+        case OPT_VFIO: vfio_path = c.arg; break;
+        case OPT_VMID:
+            if (cmd_vmid_parse(c.cmd, c.arg, &vmid) < 0)
+                return EXIT_USAGE;
+            break;
+        case CMD_OPERAND:
+            if (conf_path)
+                return cmd_usage_error(c.cmd, "only one VM config at a time; extra", c.arg);
+            conf_path = c.arg;
+            break;
         }
     }
+    if (opt < 0)
+        return EXIT_USAGE;
+    const char *cmd = c.cmd;
+    /* import reads facts only when asked: a VM config is often imported
+     * away from its host */
+    enum facts_src fsrc = c.facts_src == FACTS_AUTO ? FACTS_NONE : c.facts_src;
+    const char *facts_arg = c.facts_arg;
     if (!conf_path)
         return cmd_usage_error(cmd, "which VM config? e.g. passc import "
                            "/etc/pve/qemu-server/102.conf", NULL);
@@ -179,23 +171,34 @@ int cmd_import(int argc, char **argv)
     return rc;
 }
 
+static const struct option fmt_options[] = {
+    {"write", no_argument, NULL, 'w'},
+    {"check", no_argument, NULL, 'c'},
+    {NULL, 0, NULL, 0},
+};
+
 int cmd_fmt(int argc, char **argv)
 {
-    const char *cmd = argv[0];
     const char *path = NULL;
     bool write_back = false, check = false;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-w") || !strcmp(argv[i], "--write"))
-            write_back = true;
-        else if (!strcmp(argv[i], "--check"))
-            check = true;
-        else if (argv[i][0] == '-' && argv[i][1])
-            return cmd_usage_error(cmd, "unknown option", argv[i]);
-        else if (path)
-            return cmd_usage_error(cmd, "one spec at a time; extra", argv[i]);
-        else
-            path = argv[i];
+    struct cmd_args c;
+    /* no -c: --check only, as before */
+    cmd_args_init(&c, argc, argv, "w", fmt_options);
+    int opt;
+    while ((opt = cmd_args_next(&c)) > 0) {
+        switch (opt) {
+        case 'w': write_back = true; break;
+        case 'c': check = true; break;
+        case CMD_OPERAND:
+            if (path)
+                return cmd_usage_error(c.cmd, "one spec at a time; extra", c.arg);
+            path = c.arg;
+            break;
+        }
     }
+    if (opt < 0)
+        return EXIT_USAGE;
+    const char *cmd = c.cmd;
     if (!path)
         return cmd_usage_error(cmd, "which spec?", NULL);
     arena *a = arena_new();

@@ -6,10 +6,28 @@
 #include "cmd.h"
 #include "rules.h"
 
+static const struct option no_options[] = {{NULL, 0, NULL, 0}};
+
+/* The operands of a command that takes no options; -1 after a usage error
+ * (reported).  Up to max are kept, the count is what was given. */
+static int operands(int argc, char **argv, const char **v, int max)
+{
+    struct cmd_args c;
+    cmd_args_init(&c, argc, argv, "", no_options);
+    int n = 0, opt;
+    while ((opt = cmd_args_next(&c)) == CMD_OPERAND)
+        if (n++ < max)
+            v[n - 1] = c.arg;
+    return opt < 0 ? -1 : n;
+}
+
 int cmd_rules(int argc, char **argv)
 {
-    (void)argv;
-    if (argc > 1) {
+    const char *none[1];
+    int given = operands(argc, argv, none, 0);
+    if (given < 0)
+        return EXIT_USAGE;
+    if (given > 0) {
         fputs("passc rules: takes no arguments (passc explain RULE for one rule)\n",
               stderr);
         return EXIT_USAGE;
@@ -25,15 +43,19 @@ int cmd_rules(int argc, char **argv)
 
 int cmd_explain(int argc, char **argv)
 {
-    if (argc != 2) {
+    const char *id = NULL;
+    int n = operands(argc, argv, &id, 1);
+    if (n < 0)
+        return EXIT_USAGE;
+    if (n != 1) {
         fputs("usage: passc explain RULE   (an id like P024 or a name like group-not-viable)\n",
               stderr);
         return EXIT_USAGE;
     }
-    const struct rule_info *r = rule_find(argv[1]);
+    const struct rule_info *r = rule_find(id);
     if (!r) {
         fprintf(stderr, "passc explain: unknown rule '%s' (passc rules lists them)\n",
-                argv[1]);
+                id);
         return EXIT_USAGE;
     }
     printf("%s %s (%s%s)\n%s\n\n%s", r->id, r->name, severity_name(r->sev),

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "utf8.h"
+
 void diag_init(struct diag_list *l, arena *a)
 {
     memset(l, 0, sizeof *l);
@@ -190,35 +192,6 @@ static void print_where(FILE *f, src_loc loc)
     unsigned line, col;
     source_line_col(loc.src, loc.start, &line, &col);
     fprintf(f, "%s:%u:%u: ", loc.src->path, line, col);
-}
-
-/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if invalid. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-    size_t len;
-    unsigned min;
-    unsigned c = p[0];
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2, min = 0x80;
-    else if (c >= 0xe0 && c <= 0xef)
-        len = 3, min = 0x800;
-    else if (c >= 0xf0 && c <= 0xf4)
-        len = 4, min = 0x10000;
-    else
-        return 0;
-    if (len > n)
-        return 0;
-    unsigned cp = c & (0x7f >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[i] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return len;
 }
 
 /* One displayed character at text[i]: its byte length, printed to f when

@@ -12,6 +12,7 @@
 #include "diag.h"
 #include "rules.h"
 #include "strbuf.h"
+#include "utf8.h"
 
 /* json-c copies bytes as they are; a spec may hold invalid UTF-8 in a
  * name, and JSON must not.  Bad bytes become U+FFFD. */
@@ -22,13 +23,10 @@ static json_object *jstr(arena *a, const char *s)
     struct strbuf sb;
     sb_init(&sb, a);
     const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        size_t n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2
-                 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
-        bool ok = n > 0 && !(n == 2 && *p < 0xc2);
-        for (size_t i = 1; ok && i < n; i++)
-            ok = (p[i] & 0xc0) == 0x80;
-        if (ok) {
+    const unsigned char *end = p + strlen(s);
+    while (p < end) {
+        size_t n = utf8_len(p, (size_t)(end - p));
+        if (n) {
             sb_addn(&sb, (const char *)p, n);
             p += n;
         } else {

@@ -20,81 +20,55 @@
 #include "plan.h"
 #include "rules.h"
 
-/* --facts, --root and --no-facts each say where the facts come from; a
- * second one would silently override the first, so it is a usage error.
- * Returns -1 then (already reported). */
-static int set_facts_src(const char *cmd, struct run_opts *o,
-                         enum facts_src src, const char *arg)
-{
-    if (o->facts_src != FACTS_AUTO)
-        return cmd_usage_error(cmd, "give only one of --facts, --root, --no-facts", NULL), -1;
-    o->facts_src = src;
-    o->facts_arg = arg;
-    return 0;
-}
+enum {
+    OPT_WERROR = CMD_OPT_LONG, OPT_PCI_IDS, OPT_QUIRKS, OPT_COLOR, OPT_NO_COLOR,
+};
+
+/* build and lint take the same options (lint refuses -o afterwards, with a
+ * better word than "unknown") */
+static const struct option run_options[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"format", required_argument, NULL, 'f'},
+    {"werror", no_argument, NULL, OPT_WERROR},
+    /* a pci.ids file instead of the system's (tests, old hosts) */
+    {"pci-ids", required_argument, NULL, OPT_PCI_IDS},
+    {"quirks", required_argument, NULL, OPT_QUIRKS},
+    {"color", no_argument, NULL, OPT_COLOR},
+    {"colour", no_argument, NULL, OPT_COLOR},
+    {"no-color", no_argument, NULL, OPT_NO_COLOR},
+    {"no-colour", no_argument, NULL, OPT_NO_COLOR},
+    CMD_FACTS_OPTION, CMD_ROOT_OPTION, CMD_NO_FACTS_OPTION,
+    {NULL, 0, NULL, 0},
+};
 
 /* Parses the options shared by build and lint.  Returns -1 on usage error
  * (already reported). */
 static int parse_opts(arena *ar, int argc, char **argv, struct run_opts *o)
 {
-    const char *cmd = argv[0];
     memset(o, 0, sizeof *o);
     o->fmt = FMT_TEXT;
     o->specs = arena_calloc(ar, (size_t)argc, sizeof *o->specs);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-#define NEED_ARG()                                                         \
-    do {                                                                   \
-        if (i + 1 >= argc) {                                               \
-            cmd_usage_error(cmd, "missing argument for", a);                   \
-            return -1;                                                     \
-        }                                                                  \
-    } while (0)
-        if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            NEED_ARG();
-            o->out_dir = argv[++i];
-        } else if (!strcmp(a, "--facts")) {
-            NEED_ARG();
-            if (set_facts_src(cmd, o, FACTS_FILE, argv[++i]) < 0)
-                return -1;
-        } else if (!strcmp(a, "--root")) {
-            NEED_ARG();
-            if (set_facts_src(cmd, o, FACTS_ROOT, argv[++i]) < 0)
-                return -1;
-        } else if (!strcmp(a, "--no-facts")) {
-            if (set_facts_src(cmd, o, FACTS_NONE, NULL) < 0)
-                return -1;
-        } else if (!strcmp(a, "--format") || !strcmp(a, "-f")) {
-            NEED_ARG();
-            if (diag_format_parse(argv[++i], &o->fmt) < 0)
-                return cmd_usage_error(cmd, "unknown format", argv[i]), -1;
-        } else if (!strncmp(a, "--format=", 9)) {
-            if (diag_format_parse(a + 9, &o->fmt) < 0)
-                return cmd_usage_error(cmd, "unknown format", a + 9), -1;
-        } else if (!strcmp(a, "--werror")) {
-            o->werror = true;
-        } else if (!strcmp(a, "--pci-ids")) {
-            /* a pci.ids file instead of the system's (tests, old hosts) */
-            NEED_ARG();
-            o->ids_file = argv[++i];
-        } else if (!strcmp(a, "--quirks")) {
-            NEED_ARG();
-            o->quirks_path = argv[++i];
-        } else if (!strcmp(a, "--color") || !strcmp(a, "--colour")) {
-            o->color = 1;
-        } else if (!strcmp(a, "--no-color") || !strcmp(a, "--no-colour")) {
-            o->color = -1;
-        } else if (!strcmp(a, "--")) {
-            while (++i < argc)
-                o->specs[o->nspecs++] = argv[i];
-        } else if (a[0] == '-' && a[1]) {
-            return cmd_usage_error(cmd, "unknown option", a), -1;
-        } else {
-            o->specs[o->nspecs++] = a;
+    struct cmd_args c;
+    cmd_args_init(&c, argc, argv, "o:f:", run_options);
+    int opt;
+    while ((opt = cmd_args_next(&c)) > 0) {
+        switch (opt) {
+        case CMD_OPERAND: o->specs[o->nspecs++] = c.arg; break;
+        case 'o': o->out_dir = c.arg; break;
+        case 'f':
+            if (diag_format_parse(c.arg, &o->fmt) < 0)
+                return cmd_usage_error(c.cmd, "unknown format", c.arg), -1;
+            break;
+        case OPT_WERROR: o->werror = true; break;
+        case OPT_PCI_IDS: o->ids_file = c.arg; break;
+        case OPT_QUIRKS: o->quirks_path = c.arg; break;
+        case OPT_COLOR: o->color = 1; break;
+        case OPT_NO_COLOR: o->color = -1; break;
         }
-#undef NEED_ARG
     }
-    return 0;
+    o->facts_src = c.facts_src;
+    o->facts_arg = c.facts_arg;
+    return opt < 0 ? -1 : 0;
 }
 
 /* The quirks table: --quirks, else $PASSC_DATADIR, else the installed data

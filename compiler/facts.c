@@ -3,6 +3,7 @@
  * address and by module name, and the one sort order of devices. */
 #include "facts.h"
 #include "facts_impl.h"
+#include "names.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -66,17 +67,9 @@ enum mod_state facts_module_state(const struct facts *f, const char *name)
 {
     if (!f || !name)
         return MOD_UNKNOWN;
-    for (size_t i = 0; i < f->nmodules; i++) {
-        const char *a = f->modules[i].name, *b = name;
-        /* modprobe treats - and _ alike in module names */
-        while (*a && *b && (*a == *b || ((*a == '-' || *a == '_') &&
-                                         (*b == '-' || *b == '_')))) {
-            a++;
-            b++;
-        }
-        if (!*a && !*b)
+    for (size_t i = 0; i < f->nmodules; i++)
+        if (module_name_eq(f->modules[i].name, name))
             return f->modules[i].state;
-    }
     return MOD_UNKNOWN;
 }
 

@@ -28,6 +28,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "pci_class.h"
 #include "strbuf.h"
 #include "sysfs_util.h"
 
@@ -426,7 +427,7 @@ static void from_keyboards(struct uses_ctx *c)
     const char *devices = sysfs_path(c->a, c->root, "sys/bus/pci/devices");
     for (size_t i = 0; i < c->f->ndevs; i++) {
         struct facts_device *d = &c->f->devs[i];
-        if (d->class_code != 0x0c0330)
+        if (d->class_code != PCI_CLASS_XHCI)
             continue;
         char bdf[24];
         const char *p = arena_printf(c->a, "%s/%s", devices, pci_addr_format(&d->addr, bdf));

@@ -41,6 +41,7 @@
 
 #include "names.h"
 #include "source.h"
+#include "utf8.h"
 
 #define SNAPSHOT_VERSION 1
 #define MAX_DEPTH 16              /* the schema needs 4 */
@@ -82,25 +83,8 @@ static const char *utf8_clean(struct writer *w, const char *s, size_t *len)
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
-        unsigned c = u[i];
-        size_t k = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2
-                 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-        int ok = k > 0 && i + k <= n && !(k == 2 && c < 0xc2) &&
-                 !(k == 4 && c > 0xf4);
-        for (size_t j = 1; ok && j < k; j++)
-            if ((u[i + j] & 0xc0) != 0x80)
-                ok = 0;
-        if (ok && k == 3) {
-            unsigned v = ((c & 0x0f) << 12) | ((u[i + 1] & 0x3fu) << 6);
-            if (v < 0x800 || (v >= 0xd800 && v <= 0xdfff))
-                ok = 0;
-        }
-        if (ok && k == 4) {
-            unsigned v = ((c & 0x07) << 18) | ((u[i + 1] & 0x3fu) << 12);
-            if (v < 0x10000 || v > 0x10ffff)
-                ok = 0;
-        }
-        if (!ok) {
+        size_t k = utf8_len(u + i, n - i);
+        if (!k) {
             w->scratch[i] = '?';
             i++;
             continue;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pci_class.h"
 #include "strbuf.h"
 
 struct builder {
@@ -107,32 +108,6 @@ static const char *addr_text(arena *a, const struct pci_addr *ad)
     char buf[24];
     pci_addr_format(ad, buf);
     return arena_strdup(a, ad->domain == 0 ? buf + 5 : buf);
-}
-
-static const struct facts_device *facts_lookup(const struct facts *f,
-                                               const struct pci_addr *ad)
-{
-    for (size_t i = 0; f && i < f->ndevs; i++)
-        if (pci_addr_eq(&f->devs[i].addr, ad))
-            return &f->devs[i];
-    return NULL;
-}
-
-static const char *kind_from_class(uint32_t cls)
-{
-    if ((cls >> 16) == 0x03)
-        return "gpu";
-    if ((cls >> 8) == 0x0403)
-        return "audio";
-    if (cls == 0x0c0330)
-        return "usb";
-    if (cls == 0x0c0340)
-        return "usb4";
-    if ((cls >> 8) == 0x0108)
-        return "nvme";
-    if ((cls >> 16) == 0x02)
-        return "nic";
-    return "pci";
 }
 
 static bool is_q35(const char *machine)
@@ -424,16 +399,18 @@ static void add_tunnels(struct builder *b, struct imp_dev *router,
     const struct facts_device *fd = router->fd;
     const char *how = NULL;
     for (size_t i = 0; fd && i < fd->nconsumers; i++) {
-        const struct facts_device *c = facts_lookup(b->in->facts,
+        const struct facts_device *c = facts_find(b->in->facts,
                                                     &fd->consumers[i]);
-        if (c && c->class_code != 0x0c0330)
+        if (c && c->class_code != PCI_CLASS_XHCI)
             continue;
         val_add(a, t, AV_ADDR, addr_text(a, &fd->consumers[i]));
         how = "from the router's sysfs consumer links";
     }
     if (!t->nvals) {
         for (size_t i = 0; i < n; i++)
-            if (!strcmp(devs[i].kind, "usb"))
+            /* USB 3 goes through xHCI, not an EHCI that is also `usb` */
+            if (!strcmp(devs[i].kind, "usb") &&
+                (!devs[i].fd || devs[i].fd->class_code == PCI_CLASS_XHCI))
                 val_add(a, t, AV_ADDR, addr_text(a, &devs[i].addr));
         how = "guessed: the xHCI controllers passed to this VM (facts have "
               "no consumer links for the router); check them";
@@ -552,9 +529,9 @@ int import_build(arena *a, const struct import_input *in,
         }
         d->kind = h->x_vga == 1 || h->legacy_igd == 1 ? "gpu" : "pci";
         if (f) {
-            d->fd = facts_lookup(f, &d->addr);
+            d->fd = facts_find(f, &d->addr);
             if (d->fd) {
-                d->kind = kind_from_class(d->fd->class_code);
+                d->kind = dev_kind_name(pci_class_kind(d->fd->class_code));
             } else {
                 char ab[24];
                 struct diag *dg = slot_diag(&b, h, h->host_locs[0],
@@ -587,7 +564,7 @@ int import_build(arena *a, const struct import_input *in,
             const struct facts_device *fd = &f->devs[k];
             if (!pci_addr_same_device(&fd->addr, &devs[i].addr) ||
                 fd->addr.func == devs[i].addr.func ||
-                (fd->class_code >> 8) != 0x0403 || nd >= 2 * PVE_MAX_HOSTPCI)
+                pci_class_kind(fd->class_code) != DEV_AUDIO || nd >= 2 * PVE_MAX_HOSTPCI)
                 continue;
             struct imp_dev *au = &devs[nd++];
             au->addr = fd->addr;

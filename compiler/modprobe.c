@@ -3,6 +3,7 @@
  * and the kernel's parameter rules (options split at spaces, the last ids=
  * wins), so that import knows which ids vfio-pci really gets. */
 #include "modprobe.h"
+#include "names.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -62,20 +63,6 @@ static void push(arena *a, const char ***v, size_t *n, size_t *cap,
 }
 
 static bool is_ws(char c) { return c == ' ' || c == '\t'; }
-
-/* Module names compare with '-' and '_' as one (kmod does the same). */
-static bool module_is(const char *name, size_t n, const char *want)
-{
-    if (strlen(want) != n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char a = name[i] == '-' ? '_' : name[i];
-        char b = want[i] == '-' ? '_' : want[i];
-        if (a != b)
-            return false;
-    }
-    return true;
-}
 
 /* ids=A,B,…  as vfio-pci parses it: entries split at ',', each
  * "vendor:device[:subvendor:subdevice[:class:mask]]" in hex. */
@@ -247,7 +234,7 @@ static void logical(struct mp_reader *r, const struct logical_line *l)
     const char *cmd = t + s;
     size_t clen = ce - s;
     if (clen == 7 && !strncmp(cmd, "options", 7)) {
-        if (me > ms && module_is(t + ms, me - ms, "vfio-pci"))
+        if (me > ms && module_name_eq_n(t + ms, me - ms, "vfio-pci"))
             options_line(r, l, me);
     } else if (clen == 7 && !strncmp(cmd, "softdep", 7)) {
         /* softdep MOD pre: A B post: C — record MOD when vfio-pci is pre */
@@ -266,7 +253,7 @@ static void logical(struct mp_reader *r, const struct logical_line *l)
                     pre = true;
                 else if (p - w == 5 && !strncmp(t + w, "post:", 5))
                     pre = false;
-                else if (pre && module_is(t + w, p - w, "vfio-pci"))
+                else if (pre && module_name_eq_n(t + w, p - w, "vfio-pci"))
                     has_vfio = true;
             }
             if (has_vfio)

@@ -12,3 +12,21 @@ bool plain_name(const char *s, const char *extra)
             return false;
     return true;
 }
+
+static char module_char(char c)
+{
+    return c == '-' ? '_' : c;
+}
+
+bool module_name_eq_n(const char *a, size_t n, const char *b)
+{
+    for (size_t i = 0; i < n; i++, b++)
+        if (!*b || module_char(a[i]) != module_char(*b))
+            return false;
+    return !*b;
+}
+
+bool module_name_eq(const char *a, const char *b)
+{
+    return module_name_eq_n(a, strlen(a), b);
+}

@@ -149,16 +149,6 @@ const struct plan_vm *plan_vm_of(const struct plan *p, const struct m_vm *vm)
 
 /* ---- what the facts decide ---------------------------------------------- */
 
-/* Linear on purpose, like the rules: tests build facts by hand, unsorted. */
-static const struct facts_device *dev_at(const struct facts *f,
-                                         const struct pci_addr *addr)
-{
-    for (size_t i = 0; i < f->ndevs; i++)
-        if (pci_addr_eq(&f->devs[i].addr, addr))
-            return &f->devs[i];
-    return NULL;
-}
-
 static bool is_bridge(const struct facts_device *fd)
 {
     return fd->is_bridge || (fd->class_code >> 8) == 0x0604;
@@ -173,7 +163,7 @@ static const struct facts_device *identified(const struct facts *f,
     *at = md->addr;
     if (at->func == PCI_FUNC_ALL)
         at->func = 0;
-    const struct facts_device *fd = dev_at(f, at);
+    const struct facts_device *fd = facts_find(f, at);
     if (!fd || (md->has_id && !pci_id_eq(&fd->id, &md->id)))
         return NULL;
     return fd;
@@ -202,24 +192,9 @@ static void plan_softdeps(arena *a, const struct facts *f,
                           const struct facts_device *fd, struct plan *p)
 {
     const char *mods[17];
-    bool bound[17] = {false};
-    size_t n = 0;
-    if (fd->driver && strcmp(fd->driver, "vfio-pci")) {
-        mods[n] = quirks_module_of(q, fd->driver);
-        bound[n++] = true;
-    }
-    const char *nat[16];
-    size_t nn = quirks_native_drivers(q, fd, nat, 16);
-    for (size_t i = 0; i < nn && i < 16; i++) {
-        bool dup = false;
-        for (size_t k = 0; k < n && !dup; k++)
-            dup = !strcmp(mods[k], nat[i]);
-        if (!dup)
-            mods[n++] = nat[i];
-    }
+    bool bound[17];
+    size_t n = quirks_claiming_modules(q, fd, mods, bound, 17);
     for (size_t i = 0; i < n; i++) {
-        if (!strcmp(mods[i], "vfio_pci") || !strcmp(mods[i], "vfio-pci"))
-            continue;
         enum mod_state st = facts_module_state(f, mods[i]);
         if (st == MOD_MODULE || (bound[i] && st == MOD_UNKNOWN))
             add_softdep(a, p, mods[i]);

@@ -619,6 +619,11 @@ const char *pve_prop_default(arena *a, const char *value,
     return NULL;
 }
 
+bool pve_vmid_valid(unsigned long long n)
+{
+    return n >= PVE_VMID_MIN && n <= PVE_VMID_MAX;
+}
+
 unsigned pve_vmid_from_path(const char *path)
 {
     size_t n = strlen(path);
@@ -630,5 +635,5 @@ unsigned pve_vmid_from_path(const char *path)
     if (s == e || e - s > 9 || path[s] == '0')
         return 0;
     unsigned long v = strtoul(path + s, NULL, 10);
-    return v >= 100 ? (unsigned)v : 0;
+    return pve_vmid_valid(v) ? (unsigned)v : 0;
 }

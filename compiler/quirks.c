@@ -9,6 +9,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "names.h"
 #include "quirks.h"
 #include "source.h"
 
@@ -417,4 +418,33 @@ const struct quirk_guest *quirks_guest(const struct quirks *q, struct pci_id id,
                 return &e->info;
     }
     return NULL;
+}
+
+size_t quirks_claiming_modules(const struct quirks *q,
+                               const struct facts_device *d, const char **mods,
+                               bool *bound, size_t max)
+{
+    size_t n = 0;
+    if (max && d->driver && strcmp(d->driver, "vfio-pci")) {
+        mods[n] = quirks_module_of(q, d->driver);
+        bound[n++] = true;
+    }
+    const char *nat[16];
+    size_t nn = quirks_native_drivers(q, d, nat, 16);
+    for (size_t i = 0; i < nn && i < 16 && n < max; i++) {
+        bool dup = false;
+        for (size_t k = 0; k < n && !dup; k++)
+            dup = module_name_eq(mods[k], nat[i]);
+        if (!dup) {
+            mods[n] = nat[i];
+            bound[n++] = false;
+        }
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!module_name_eq(mods[i], "vfio_pci")) {
+            bound[k] = bound[i];
+            mods[k++] = mods[i];
+        }
+    return k;
 }

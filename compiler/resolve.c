@@ -13,10 +13,11 @@
 #include "ast.h"
 #include "model.h"
 #include "names.h"
+#include "pveconf.h"
 
 /* Proxmox (pve-vmid): ^[1-9][0-9]{2,8}$. */
-#define VMID_MIN 100u
-#define VMID_MAX 999999999u
+#define VMID_MIN PVE_VMID_MIN
+#define VMID_MAX PVE_VMID_MAX
 /* Proxmox takes any positive core count; QEMU's q35 and i440fx machines
  * stop at 1024 vCPUs in the versions PVE 8/9 ship, so more is a typo. */
 #define CORES_MAX 1024u

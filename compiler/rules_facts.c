@@ -15,6 +15,7 @@
 #include "quirks.h"
 #include "names.h"
 #include "rules.h"
+#include "pci_class.h"
 #include "strbuf.h"
 
 /* Uses that make a device one the host cannot give away.  The console is
@@ -58,15 +59,6 @@ static const char *use_words[HOST_USE_COUNT] = {
     "the management network", "a bridge port", "the console",
     "the keyboard",
 };
-
-static const struct facts_device *dev_at(const struct facts *f,
-                                         const struct pci_addr *addr)
-{
-    for (size_t i = 0; i < f->ndevs; i++)
-        if (pci_addr_eq(&f->devs[i].addr, addr))
-            return &f->devs[i];
-    return NULL;
-}
 
 static const char *addr_s(struct fctx *c, const struct pci_addr *a)
 {
@@ -269,7 +261,7 @@ static const struct facts_device *check_identity(struct fctx *c,
                                                  const struct m_device *md)
 {
     struct pci_addr a = ident_addr(md);
-    const struct facts_device *fd = dev_at(c->f, &a);
+    const struct facts_device *fd = facts_find(c->f, &a);
     if (!fd) {
         struct diag *dg;
         if (md->has_id)
@@ -313,17 +305,8 @@ static void check_class(struct fctx *c, const struct m_device *md,
                         const struct facts_device *fd)
 {
     uint32_t k = fd->class_code;
-    bool ok = true;
     const char *want = NULL;
-    switch (md->kind) {
-    case DEV_GPU: ok = (k >> 16) == 0x03; want = "03xxxx (display)"; break;
-    case DEV_AUDIO: ok = (k >> 8) == 0x0403; want = "0403xx (HD audio)"; break;
-    case DEV_USB: ok = (k >> 8) == 0x0c03; want = "0c03xx (USB controller)"; break;
-    case DEV_USB4: ok = k == 0x0c0340; want = "0c0340 (USB4 host interface)"; break;
-    case DEV_NVME: ok = (k >> 8) == 0x0108; want = "0108xx (NVM Express)"; break;
-    case DEV_NIC: ok = (k >> 16) == 0x02; want = "02xxxx (network)"; break;
-    case DEV_PCI: break;
-    }
+    bool ok = pci_class_fits(md->kind, k, &want);
     if (ok)
         return;
     struct diag *dg = diag_add(c->d, R_P022, md->addr_loc,
@@ -459,7 +442,7 @@ static void check_critical(struct fctx *c, const struct m_device *md,
 static void check_console(struct fctx *c, const struct m_device *md,
                           const struct facts_device *fd)
 {
-    bool gpu = md->kind == DEV_GPU || (fd->class_code >> 16) == 0x03;
+    bool gpu = md->kind == DEV_GPU || pci_class_kind(fd->class_code) == DEV_GPU;
     if (!gpu || !(fd->boot_vga == 1 || (fd->uses & USE_CONSOLE)))
         return;
     struct diag *dg = diag_add(c->d, R_P029, md->addr_loc,
@@ -543,10 +526,10 @@ static void check_usb4_links(struct fctx *c, const struct m_device *md,
                              const struct facts_device *fd,
                              const struct passed *vp, size_t nvp)
 {
-    if (md->kind != DEV_USB4 && fd->class_code != 0x0c0340)
+    if (md->kind != DEV_USB4 && pci_class_kind(fd->class_code) != DEV_USB4)
         return;
     for (size_t i = 0; i < fd->nconsumers; i++)
-        usb4_link(c, md, fd, dev_at(c->f, &fd->consumers[i]), vp, nvp);
+        usb4_link(c, md, fd, facts_find(c->f, &fd->consumers[i]), vp, nvp);
     /* A snapshot may record only the other end of a link. */
     for (size_t i = 0; i < c->f->ndevs; i++) {
         const struct facts_device *x = &c->f->devs[i];
@@ -595,21 +578,10 @@ static void check_drivers(struct fctx *c, const struct m_device *md,
      * one module once, however both name it.  Those that are modules get
      * a softdep (plan.c); a built-in one cannot be ordered. */
     const char *mods[17];
-    size_t n = 0;
-    if (fd->driver && strcmp(fd->driver, "vfio-pci"))
-        mods[n++] = quirks_module_of(c->q, fd->driver);
-    const char *nat[16];
-    size_t nn = quirks_native_drivers(c->q, fd, nat, 16);
-    for (size_t i = 0; i < nn && i < 16; i++) {
-        bool dup = false;
-        for (size_t k = 0; k < n && !dup; k++)
-            dup = !strcmp(mods[k], nat[i]);
-        if (!dup)
-            mods[n++] = nat[i];
-    }
+    bool bound[17];
+    size_t n = quirks_claiming_modules(c->q, fd, mods, bound, 17);
     for (size_t i = 0; i < n; i++)
-        if (strcmp(mods[i], "vfio_pci") && strcmp(mods[i], "vfio-pci") &&
-            facts_module_state(c->f, mods[i]) == MOD_BUILTIN)
+        if (facts_module_state(c->f, mods[i]) == MOD_BUILTIN)
             builtin_race(c, md, fd, mods[i]);
 }
 

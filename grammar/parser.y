@@ -77,6 +77,7 @@ void lex_close_brace(struct parse_ctx *c);
 #include <stdarg.h>
 #include <string.h>
 #include "lexer.h"
+#include "utf8.h"
 
 static src_loc to_src(struct parse_ctx *c, struct pass_loc l)
 {
@@ -247,36 +248,6 @@ void lex_bad_byte(struct parse_ctx *c, unsigned char b, uint32_t off,
         lex_error(c, loc, "control character 0x%02x%s", b, where);
     else
         lex_error(c, loc, "unexpected character '%c'%s", b, where);
-}
-
-/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if invalid. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-    unsigned char b = p[0];
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xbf;
-    if (b < 0x80)
-        return 1;
-    if (b >= 0xc2 && b <= 0xdf)
-        len = 2;
-    else if (b >= 0xe0 && b <= 0xef) {
-        len = 3;
-        if (b == 0xe0) lo = 0xa0;
-        if (b == 0xed) hi = 0x9f;
-    } else if (b >= 0xf0 && b <= 0xf4) {
-        len = 4;
-        if (b == 0xf0) lo = 0x90;
-        if (b == 0xf4) hi = 0x8f;
-    } else
-        return 0;
-    if (n < len)
-        return 0;
-    if (p[1] < lo || p[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if (p[i] < 0x80 || p[i] > 0xbf)
-            return 0;
-    return len;
 }
 
 /* Strings and comments may hold any UTF-8 text, but no NUL, control

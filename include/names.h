@@ -5,8 +5,14 @@
 #define PASSC_NAMES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Non-empty, and only ASCII letters, digits and the characters of extra. */
 bool plain_name(const char *s, const char *extra);
+
+/* Kernel module names compare with '-' and '_' as one (kmod does the same:
+ * vfio-pci and vfio_pci are one module).  _n: a is n bytes, not a string. */
+bool module_name_eq(const char *a, const char *b);
+bool module_name_eq_n(const char *a, size_t n, const char *b);
 
 #endif

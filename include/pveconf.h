@@ -80,6 +80,12 @@ const struct pve_setting *pve_get(const struct pve_section *s,
 const char *pve_prop_default(arena *a, const char *value,
                              const char *default_key);
 
+/* Proxmox VE's VMID range (pve-guest-common: 100 to 999999999); the spec,
+ * --vmid and a config's file name are all held to it. */
+#define PVE_VMID_MIN 100u
+#define PVE_VMID_MAX 999999999u
+bool pve_vmid_valid(unsigned long long n);
+
 /* VMID from a path ending in [non-digit]NNN.conf; 0 when there is none. */
 unsigned pve_vmid_from_path(const char *path);
 

@@ -27,6 +27,14 @@ struct quirk_guest {
 size_t quirks_native_drivers(const struct quirks *q,
                              const struct facts_device *d, const char **out,
                              size_t max);
+/* The modules that may claim d before vfio-pci: the bound driver's module
+ * first (it is known to exist; bound[i] says so), then the table's native
+ * drivers, each once and never vfio_pci itself.  At most max; returns n.
+ * The plan orders the loadable ones (softdeps); the rules warn about the
+ * built-in ones (P028): one list, so the two can never disagree. */
+size_t quirks_claiming_modules(const struct quirks *q,
+                               const struct facts_device *d, const char **mods,
+                               bool *bound, size_t max);
 /* The module that provides a sysfs driver name (xhci_hcd -> xhci_pci); the
  * name itself when the table has no alias. */
 const char *quirks_module_of(const struct quirks *q, const char *driver);

@@ -352,6 +352,23 @@ static const char seed_conf[] =
 static const char seed_vfio[] =
     "options vfio-pci ids=10de:2783,10de:22bc,1b21:2426,1b21:2425,1022:15b6,1022:15b7\n";
 
+/* an EHCI controller is a `usb` as P022 sees it (it was imported as `pci`),
+ * but USB 3 is never tunnelled through it: the guess names xHCI only */
+START_TEST(import_ehci_is_usb_not_a_tunnel)
+{
+    arena *a = arena_new();
+    struct diag_list d;
+    diag_init(&d, a);
+    struct facts *f = x870e(a);
+    f->devs[2].class_code = 0x0c0320;
+    f->devs[3].nconsumers = 0;              /* no links: the tunnels are guessed */
+    const char *got = import_text(a, &d, seed_conf, seed_vfio, f);
+    ck_assert_ptr_nonnull(strstr(got, "    usb  77:00.0 1b21:2426"));
+    ck_assert_ptr_nonnull(strstr(got, "tunnels 79:00.3 79:00.4\n"));
+    arena_free(a);
+}
+END_TEST
+
 START_TEST(import_seed_with_facts)
 {
     arena *a = arena_new();
@@ -824,6 +841,7 @@ Suite *suite_import(void)
     suite_add_tcase(s, t);
     TCase *b = tcase_create("build");
     tcase_add_test(b, import_seed_with_facts);
+    tcase_add_test(b, import_ehci_is_usb_not_a_tunnel);
     tcase_add_test(b, import_pins_slots_after_nesting);
     tcase_add_test(b, import_all_functions_folds_audio);
     tcase_add_test(b, import_facts_findings);

@@ -12,6 +12,7 @@
 #include "arena.h"
 #include "diag.h"
 #include "facts.h"
+#include "facts_impl.h"
 #include "model.h"
 #include "plan.h"
 #include "rules.h"
@@ -205,6 +206,7 @@ static void lt_run(struct lt *t)
 {
     t->q = quirks_load(t->a, t->quirks_path, &t->d);
     ck_assert_msg(t->q != NULL, "quirks table %s did not load", t->quirks_path);
+    facts_sort(&t->f);  /* facts.h: sorted by address, as both readers give them */
     rules_facts_run(t->m, &t->f, t->q, &t->d);
     diag_sort(&t->d);
     t->p = plan_build(t->a, t->m, &t->f, t->q);

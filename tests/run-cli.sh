@@ -88,6 +88,37 @@ has "$tmp/out" "FACTS: --facts FILE" "build -h"
 case_ 2 2 "usage error" "$PASSC" import --frob
 has "$tmp/err" "try 'passc import --help'" "usage error"
 
+# one getopt_long parser for every command: --opt=value and -ovalue, options
+# after operands, "--" ends options; long options only in full (an
+# abbreviation would break when a longer option is added)
+case_ 0 0 "--format=gcc" "$PASSC" lint --format=gcc --no-facts "$spec"
+case_ 0 0 "-fgcc" "$PASSC" lint -fgcc --no-facts "$spec"
+case_ 0 0 "options after the spec" "$PASSC" lint "$spec" --no-facts --format gcc
+cp "$spec" "$tmp/-dash.pass"
+case_ 0 0 "-- before a spec that looks like an option" sh -c 'cd "$1" && "$2" lint --no-facts -- -dash.pass' sh "$tmp" "$PASSC"
+case_ 2 2 "an abbreviated option" "$PASSC" lint --form gcc --no-facts "$spec"
+has "$tmp/err" "unknown option --form" "an abbreviated option"
+case_ 2 2 "an ambiguous prefix" "$PASSC" lint --no "$spec"
+case_ 2 2 "a value for a flag" "$PASSC" lint --werror=1 --no-facts "$spec"
+has "$tmp/err" "no value allowed in --werror=1" "a value for a flag"
+case_ 2 2 "unknown short option" "$PASSC" build -x "$spec"
+has "$tmp/err" "unknown option -x" "unknown short option"
+case_ 2 2 "facts: usage errors point at --help" "$PASSC" facts --frob
+has "$tmp/err" "try 'passc facts --help'" "facts: usage errors point at --help"
+case_ 2 2 "facts: one facts source" "$PASSC" facts --root / --facts x.yaml
+has "$tmp/err" "give only one of --facts, --root" "facts: one facts source"
+case_ 2 2 "facts takes no --no-facts" "$PASSC" facts --no-facts
+case_ 2 2 "fmt --check=x" "$PASSC" fmt --check=x "$spec"
+case_ 2 2 "explain: an option is not a rule" "$PASSC" explain --frob
+case_ 0 0 "explain -- P024" "$PASSC" explain -- P024
+case_ 2 1 "rules with an argument" "$PASSC" rules P024
+for v in +102 " 102" -1 99 1000000000 18446744073709551718; do
+    case_ 2 2 "--vmid '$v'" "$PASSC" import --vmid "$v" x.conf
+    has "$tmp/err" "a VMID is 100..999999999, not $v" "--vmid '$v'"
+done
+case_ 0 0 "import --output" "$PASSC" import "$src/tests/import/seed-102.conf" --output "$tmp/imp.pass"
+check "import --output: written" test -s "$tmp/imp.pass"
+
 # unreadable inputs: one line, exit 2
 case_ 2 1 "missing spec" "$PASSC" lint --no-facts "$tmp/missing.pass"
 has "$tmp/err" "cannot open $tmp/missing.pass" "missing spec"
