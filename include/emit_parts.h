@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "emit.h"
+#include "script.h"
 
 /* One managed VM setting as Proxmox stores it ("hostpci0", "0000:02:00.0,…"). */
 struct vm_setting {
@@ -37,16 +38,17 @@ void emit_comment_text(struct strbuf *out, const char *s);
  * become spaces. */
 void emit_ps_quote(struct strbuf *out, const char *s);
 
-/* The part of apply.sh and rollback.sh that describes the spec: paths under
- * PASSC_ROOT, the wanted vfio.conf, the wanted settings of each VM, and the
- * shell helpers both scripts use. */
-void emit_sh_common(const struct model *m, struct strbuf *out);
+/* The values of compiler/scripts/common.sh, the head apply.sh and
+ * rollback.sh share (a script_value_fn, script.h): spec, vmids, first_vmid,
+ * want_vfio (the vfio.conf this spec installs), want_vms (want_vm_VMID for
+ * each VM: its settings), and those of emit_sh_cmdline.  False for any
+ * other name. */
+bool emit_sh_common(const struct model *m, const char *name, struct strbuf *out);
 
-/* The rest of the head of apply.sh and rollback.sh, after each script's
- * own description: the shellcheck note, `set -eu`, then emit_sh_common.
- * A spec without VMs gets a script that only refuses ("there is nothing
- * to WHAT"), and false, so the caller adds no body. */
-bool emit_sh_head(const struct model *m, struct strbuf *out, const char *what);
+/* The #@if flags of the scripts for this model: "cmdline" when
+ * emit_cmdline_applies, "novm" when the spec names no VM (apply.sh and
+ * rollback.sh then only refuse: backups are kept per VM). */
+const char *emit_sh_flags(arena *a, const struct model *m);
 
 /* A built-in vfio_pci (P032) with `bind ids` and ids to bind: apply.sh
  * puts vfio-pci.ids= on the kernel command line (emit_cmdline.c). */
@@ -55,19 +57,9 @@ bool emit_cmdline_applies(arena *a, const struct model *m);
 /* The vfio-pci.ids= value: the ids of `bind ids`, comma separated. */
 void emit_cmdline_ids(const struct model *m, struct strbuf *out);
 
-/* When emit_cmdline_applies: cmdline_ids, the command line editor and the
- * boot_* shell helpers apply.sh and rollback.sh share; else nothing. */
-void emit_sh_cmdline(const struct model *m, struct strbuf *out);
-
-/* A script body whose lines "@name@" are replaced by the part of that
- * name: its `on` text when on, else its `off` text (the same script as
- * without the feature, byte for byte). */
-struct sh_part {
-    const char *name;   /* "@name@" */
-    const char *off;
-    const char *on;
-};
-void emit_sh_body(struct strbuf *out, const char *body,
-                  const struct sh_part *parts, size_t nparts, bool on);
+/* The values of the #@if cmdline part of common.sh: cmdline_ids (quoted)
+ * and cmdline_awk (compiler/scripts/cmdline.awk as one quoted word).  False
+ * for any other name. */
+bool emit_sh_cmdline(const struct model *m, const char *name, struct strbuf *out);
 
 #endif
