@@ -17,7 +17,7 @@ static void printf_lines(struct strbuf *out, const char *text, size_t len)
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
         sb_add(out, " \\\n        ");
-        sb_shell_quote(out, arena_strndup(out->a, p, n));
+        sb_shell_quoten(out, p, n);
         p += n + (nl ? 1 : 0);
     }
     sb_addc(out, '\n');
