@@ -24,7 +24,9 @@ YACC_SRC := $(wildcard grammar/*.y)
 GEN_C    := $(patsubst grammar/%.l,$(B)/%.c,$(LEX_SRC)) $(patsubst grammar/%.y,$(B)/%.c,$(YACC_SRC))
 GEN_H    := $(GEN_C:.c=.h)
 SRCS     := $(filter-out compiler/main.c,$(wildcard compiler/*.c))
-OBJS     := $(patsubst compiler/%.c,$(B)/%.o,$(SRCS)) $(GEN_C:.c=.o)
+# The generated scripts' sources, embedded as C arrays (script.h).
+SCRIPTS  := $(wildcard compiler/scripts/*)
+OBJS     := $(patsubst compiler/%.c,$(B)/%.o,$(SRCS)) $(GEN_C:.c=.o) $(B)/scripts.o
 AOBJS    := $(patsubst $(B)/%.o,$(BA)/%.o,$(OBJS))
 TSRCS    := $(wildcard tests/check_*.c)
 TOBJS    := $(patsubst tests/%.c,$(B)/t_%.o,$(TSRCS) tests/test_main.c)
@@ -36,7 +38,7 @@ HDRS     := $(wildcard include/*.h tests/*.h)
 .DELETE_ON_ERROR:
 # Keep the generated scanner and parser: as intermediates make would delete
 # them after each build and then rebuild every object that includes them.
-.SECONDARY: $(GEN_C) $(GEN_H)
+.SECONDARY: $(GEN_C) $(GEN_H) $(B)/scripts.c
 
 all: deps passc
 
@@ -58,6 +60,9 @@ $(B)/%.c $(B)/%.h: grammar/%.y | $(B)
 	bison -Wall -Werror -o $(B)/$*.c --header=$(B)/$*.h $<
 $(B)/%.c $(B)/%.h: grammar/%.l $(patsubst grammar/%.y,$(B)/%.h,$(YACC_SRC)) | $(B)
 	flex -o $(B)/$*.c --header-file=$(B)/$*.h $<
+
+$(B)/scripts.c: contrib/embed-scripts $(SCRIPTS) | $(B)
+	sh contrib/embed-scripts $(SCRIPTS) >$@
 
 # Generated code is not ours to make -Wextra clean (flex's unused params).
 $(B)/lexer.o $(B)/parser.o $(BA)/lexer.o $(BA)/parser.o: WARN += -Wno-unused-parameter -Wno-shadow -Wno-sign-compare

@@ -18,6 +18,11 @@ struct chunk {
 struct arena {
     struct chunk *cur;
     void *last;  /* last allocation, for in-place growth */
+    /* The newest block with a chunk of its own, and the link that points
+     * to that chunk: a growing big buffer (a strbuf holding a whole
+     * script) is realloc'ed there instead of copied, which would leave
+     * each old copy behind in the arena. */
+    struct chunk *big, **big_ref;
     size_t total;
 };
 
@@ -65,6 +70,7 @@ void arena_adopt(arena *a, arena *child)
             a->last = NULL;
         }
     }
+    a->big = NULL;   /* its link may have moved */
     a->total += child->total;
     free(child);
 }
@@ -92,6 +98,8 @@ void *arena_alloc(arena *a, size_t size)
         if (c && csize != ARENA_CHUNK) {
             n->prev = c->prev;
             c->prev = n;
+            a->big = n;
+            a->big_ref = &c->prev;
             n->used = need;
             memset(n->data, 0, need);
             a->total += need;
@@ -113,6 +121,27 @@ void *arena_calloc(arena *a, size_t n, size_t size)
     if (size && n > SIZE_MAX / size)
         oom();
     return arena_alloc(a, n * size);
+}
+
+void *arena_resize(arena *a, void *old, size_t old_size, size_t new_size)
+{
+    if (old && a->big && old == (void *)a->big->data) {
+        struct chunk *c = a->big;
+        size_t need = round_up(new_size ? new_size : 1);
+        if (need > c->used) {
+            if (need > SIZE_MAX - sizeof *c)
+                oom();
+            c = realloc(c, sizeof *c + need);
+            if (!c)
+                oom();
+            memset(c->data + c->used, 0, need - c->used);
+            a->total += need - c->used;
+            c->size = c->used = need;
+            *a->big_ref = a->big = c;
+        }
+        return c->data;
+    }
+    return arena_realloc(a, old, old_size, new_size);
 }
 
 void *arena_realloc(arena *a, void *old, size_t old_size, size_t new_size)

@@ -1,9 +1,12 @@
 /* output.c — writing a build's artifacts into DIR all at once or not at all.
  *
- * Everything is written and fsynced in a temp directory beside DIR (same
- * parent, so the same file system), then swapped in with one rename — an
- * exchange when DIR exists, so no moment shows a half-new DIR.  Any failure
- * before the swap removes the temp directory and leaves DIR as it was. */
+ * Everything is written in a temp directory beside DIR (same parent, so
+ * the same file system), made durable with one syncfs, then swapped in with
+ * one rename — an exchange when DIR exists, so no moment shows a half-new
+ * DIR.  Any failure before the swap removes the temp directory and leaves
+ * DIR as it was.  One syncfs instead of an fsync per file: each fsync waits
+ * for its own journal commit, which was most of a build's time (about half
+ * for vm102, and 20,000 of them for a 10,000-VM spec). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -185,7 +188,7 @@ int output_write_dir(arena *a, const char *dir, const struct artifact *arts,
         int fd = openat(dfd, art->name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
                         (mode_t)art->mode);
         if (fd < 0 || write_all(fd, art->text, art->len) < 0 ||
-            fchmod(fd, (mode_t)art->mode) < 0 || fsync(fd) < 0) {
+            fchmod(fd, (mode_t)art->mode) < 0) {
             int e = errno;
             if (fd >= 0)
                 close(fd);
@@ -198,8 +201,12 @@ int output_write_dir(arena *a, const char *dir, const struct artifact *arts,
             return fail(a, err, tmp, "cannot write output: writing %s: %s", art->name, e);
         }
     }
-    /* mkdtemp made it 0700; the result is an ordinary output directory. */
-    if (fchmod(dfd, 0755) < 0 || fsync(dfd) < 0) {
+    /* mkdtemp made it 0700; the result is an ordinary output directory.
+     * syncfs writes back every file and the directory before the rename
+     * publishes them, and since Linux 5.8 reports a failed writeback.  It
+     * also writes whatever else is dirty on that file system: on a busy
+     * one that costs more than a build's own fsyncs would, but only once. */
+    if (fchmod(dfd, 0755) < 0 || syncfs(dfd) < 0) {
         int e = errno;
         close(dfd);
         return fail(a, err, tmp, "cannot write output: %s: %s", tmp, e);

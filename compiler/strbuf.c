@@ -15,10 +15,12 @@ static void sb_grow(struct strbuf *sb, size_t extra)
 {
     if (sb->len + extra + 1 <= sb->cap)
         return;
-    size_t ncap = sb->cap ? sb->cap * 2 : 256;
+    /* Small first: most strbufs are one short line (a device's
+     * description, a pattern), and each is its own arena block. */
+    size_t ncap = sb->cap ? sb->cap * 2 : 32;
     while (ncap < sb->len + extra + 1)
         ncap *= 2;
-    sb->buf = arena_realloc(sb->a, sb->buf, sb->cap, ncap);
+    sb->buf = arena_resize(sb->a, sb->buf, sb->cap, ncap);
     sb->cap = ncap;
 }
 
@@ -55,16 +57,25 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...)
     va_end(ap);
 }
 
-void sb_shell_quote(struct strbuf *sb, const char *s)
+void sb_shell_quoten(struct strbuf *sb, const char *s, size_t n)
 {
     sb_addc(sb, '\'');
-    for (; *s; s++) {
-        if (*s == '\'')
-            sb_add(sb, "'\\''");
-        else
-            sb_addc(sb, *s);
+    const char *end = s + n;
+    while (s < end) {
+        const char *q = memchr(s, '\'', (size_t)(end - s));
+        size_t k = q ? (size_t)(q - s) : (size_t)(end - s);
+        sb_addn(sb, s, k);
+        if (!q)
+            break;
+        sb_add(sb, "'\\''");
+        s = q + 1;
     }
     sb_addc(sb, '\'');
+}
+
+void sb_shell_quote(struct strbuf *sb, const char *s)
+{
+    sb_shell_quoten(sb, s, strlen(s));
 }
 
 const char *sb_str(struct strbuf *sb)

@@ -23,6 +23,10 @@ void *arena_alloc(arena *a, size_t size);
 void *arena_calloc(arena *a, size_t n, size_t size);
 /* Grows the block in place when it is the arena's last allocation. */
 void *arena_realloc(arena *a, void *old, size_t old_size, size_t new_size);
+/* arena_realloc for a block nothing else points into (a strbuf's text):
+ * the newest block of its own chunk (over 16 KiB) is realloc'ed, so growing
+ * one leaves no old copy behind; old is invalid afterwards. */
+void *arena_resize(arena *a, void *old, size_t old_size, size_t new_size);
 char *arena_strdup(arena *a, const char *s);
 char *arena_strndup(arena *a, const char *s, size_t n);
 char *arena_printf(arena *a, const char *fmt, ...)

@@ -49,7 +49,7 @@ struct artifact *emit_all(arena *a, const struct model *m,
 char *output_dir_name(arena *a, const char *dir);
 
 /* Writes all artifacts (plus OUTPUT_MARKER) into dir or nothing: a temp dir
- * beside it, fsync, then rename (exchange when dir exists).  Returns 0, or
+ * beside it, one syncfs, then rename (exchange when dir exists).  Returns 0, or
  * -1 with *err. */
 int output_write_dir(arena *a, const char *dir, const struct artifact *arts,
                      size_t n, const char **err);

@@ -1,13 +1,21 @@
 /* emit_parts.h — pieces the emitters share (not used outside emit_*.c).
  *
- * The VM settings come from the plan (plan.h), so that <vmid>.conf and the
- * scripts that compare and set those settings can never disagree. */
+ * The VM settings come from the plan (plan.h), so that <vmid>.conf and
+ * the scripts that compare and set those settings can never disagree. */
 #ifndef PASSC_EMIT_PARTS_H
 #define PASSC_EMIT_PARTS_H
 
 #include <stdbool.h>
 
 #include "emit.h"
+#include "script.h"
+
+/* What a script's value callback (script.h) renders from: the script
+ * templates take one context pointer, and an emitter needs both. */
+struct emit_ctx {
+    const struct model *m;
+    const struct plan *p;
+};
 
 /* Ids comma separated, "10de:2783,10de:22bc": the one spelling of
  * `options vfio-pci ids=` and of vfio-pci.ids= on the command line. */
@@ -25,34 +33,23 @@ void emit_comment_text(struct strbuf *out, const char *s);
  * become spaces. */
 void emit_ps_quote(struct strbuf *out, const char *s);
 
-/* The part of apply.sh and rollback.sh that describes the spec: paths under
- * PASSC_ROOT, the wanted vfio.conf, the wanted settings of each VM, and the
- * shell helpers both scripts use. */
-void emit_sh_common(const struct model *m, const struct plan *p,
+/* The values of compiler/scripts/common.sh, the head apply.sh and
+ * rollback.sh share (a script_value_fn, script.h): spec, vmids, first_vmid,
+ * want_vfio (the vfio.conf this spec installs), want_vms (want_vm_VMID for
+ * each VM: its settings), and those of emit_sh_cmdline.  False for any
+ * other name. */
+bool emit_sh_common(const struct emit_ctx *c, const char *name,
                     struct strbuf *out);
 
-/* The rest of the head of apply.sh and rollback.sh, after each script's
- * own description: the shellcheck note, `set -eu`, then emit_sh_common.
- * A spec without VMs gets a script that only refuses ("there is nothing
- * to WHAT"), and false, so the caller adds no body. */
-bool emit_sh_head(const struct model *m, const struct plan *p,
-                  struct strbuf *out, const char *what);
+/* The #@if flags of the scripts for this build: "cmdline" when the plan
+ * puts the ids on the kernel command line (P032), "novm" when the spec names no VM (apply.sh and
+ * rollback.sh then only refuse: backups are kept per VM). */
+const char *emit_sh_flags(const struct model *m, const struct plan *p);
 
-/* When the plan puts the ids on the kernel command line (P032):
- * cmdline_ids, the command line editor and the boot_* shell helpers
- * apply.sh and rollback.sh share; else nothing. */
-void emit_sh_cmdline(const struct model *m, const struct plan *p,
+/* The values of the #@if cmdline part of common.sh: cmdline_ids (quoted)
+ * and cmdline_awk (compiler/scripts/cmdline.awk as one quoted word).  False
+ * for any other name. */
+bool emit_sh_cmdline(const struct emit_ctx *c, const char *name,
                      struct strbuf *out);
-
-/* A script body whose lines "@name@" are replaced by the part of that
- * name: its `on` text when on, else its `off` text (the same script as
- * without the feature, byte for byte). */
-struct sh_part {
-    const char *name;   /* "@name@" */
-    const char *off;
-    const char *on;
-};
-void emit_sh_body(struct strbuf *out, const char *body,
-                  const struct sh_part *parts, size_t nparts, bool on);
 
 #endif

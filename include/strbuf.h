@@ -20,6 +20,8 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...)
 /* Appends s as one POSIX shell word in single quotes ('it'\''s'); any byte,
  * newline included, comes out as data, never as syntax. */
 void sb_shell_quote(struct strbuf *sb, const char *s);
+/* The same for n bytes of s (a line inside a larger text). */
+void sb_shell_quoten(struct strbuf *sb, const char *s, size_t n);
 const char *sb_str(struct strbuf *sb);
 
 #endif

@@ -49,6 +49,20 @@ for n in 1k 10k; do
     if [ "$n" = 1k ]; then ms_1k=$ms; else ms_10k=$ms; fi
 done
 echo "time ratio 10k/1k: $(ratio "$ms_10k" "$ms_1k")  (10.00 is linear)"
+# build = lint + every artifact written and synced (one syncfs) into -o,
+# next to lint's figures on the same input
+echo "== passc build --no-facts on the same specs (lint + emit + write)"
+for n in 1k 10k; do
+    f=$tmp/$n.pass
+    bytes=$(wc -c <"$f")
+    ms=$(best_ms 3 "$passc" build --no-facts "$f" -o "$tmp/out-$n")
+    rss=$(maxrss_kb "$passc" build --no-facts "$f" -o "$tmp/out-$n")
+    lms=$(best_ms 3 "$passc" lint --no-facts "$f")
+    printf '%-4s build %9s ms (lint %s ms)  max RSS %7s KiB  (%.1f x input; target <= 20)  output %s bytes\n' \
+        "$n" "$ms" "$lms" "$rss" "$(awk -v r="$rss" -v b="$bytes" 'BEGIN { print r * 1024 / b }')" \
+        "$(cat "$tmp/out-$n"/* | wc -c)"
+    rm -rf "$tmp/out-$n"
+done
 # With facts: the seed snapshot holds none of these domains, so every line
 # is a missing device with a "moved there?" hint, the facts rules' worst case.
 f1=$(best_ms 3 "$passc" lint --facts "$src/examples/hosts/x870e-creator.yaml" "$tmp/1k.pass")

@@ -635,6 +635,50 @@ START_TEST(output_parent_unwritable)
 }
 END_TEST
 
+static bool any_value(struct strbuf *out, const char *name, const void *ctx)
+{
+    (void)ctx;
+    sb_printf(out, "<%s>", name);
+    return true;
+}
+
+/* Every source under every flag set renders to a script without template
+ * lines or unreplaced values; novm ends apply.sh at its refusal. */
+START_TEST(script_sources_render_clean)
+{
+    arena *a = arena_new();
+    static const char *const flags[] = {"", "cmdline", "novm", "novm cmdline"};
+    ck_assert_uint_ge(script_nfiles, 5);
+    for (size_t f = 0; f < script_nfiles; f++) {
+        for (size_t i = 0; i < sizeof flags / sizeof *flags; i++) {
+            struct strbuf sb;
+            sb_init(&sb, a);
+            script_render(&sb, script_files[f].name, flags[i], any_value, NULL);
+            const char *t = sb_str(&sb);
+            ck_assert_msg(strncmp(t, "#@", 2) && !strstr(t, "\n#@"), "%s [%s]: template line left",
+                          script_files[f].name, flags[i]);
+            ck_assert_msg(!strstr(t, "@spec@") && !strstr(t, "@vmids@"), "%s: value left", script_files[f].name);
+        }
+    }
+    struct strbuf sb;
+    sb_init(&sb, a);
+    script_render(&sb, "apply.sh", "novm", any_value, NULL);
+    const char *t = sb_str(&sb);
+    ck_assert_msg(strstr(t, "nothing to apply' >&2\nexit 1\n") &&
+                      !strcmp(t + sb.len - 7, "exit 1\n") && !strstr(t, "root="), "%s", t);
+    sb_init(&sb, a);
+    script_render(&sb, "apply.sh", "cmdline", any_value, NULL);
+    t = sb_str(&sb);
+    ck_assert(strstr(t, "\nvmids=<vmids>\n") && strstr(t, "cmdline_awk=<cmdline_awk>\n"));
+    ck_assert(strstr(t, "\n<want_vms>\nzfs_dataset=<zfs_dataset>\n"));   /* whole line: no newline of its own */
+    ck_assert(!strstr(t, ". ./common.sh"));
+    sb_init(&sb, a);
+    script_render(&sb, "apply.sh", "", any_value, NULL);
+    ck_assert(!strstr(sb_str(&sb), "cmdline_awk") && strstr(sb_str(&sb), "# from PATH.\n# Text from"));
+    arena_free(a);
+}
+END_TEST
+
 /* Writes a model's artifacts where PASSC_EMIT_DUMP says (run-scripts.sh
  * runs the scripts of the hand-built models, whose names no spec can
  * hold); else into a temp dir. */
@@ -682,6 +726,7 @@ Suite *suite_emit(void)
     tcase_add_test(tc, ids_dedup_across_vms_in_order);
     tcase_add_test(tc, hostile_names_stay_data);
     tcase_add_test(tc, ps_quote_doubles_all_quotes);
+    tcase_add_test(tc, script_sources_render_clean);
     suite_add_tcase(s, tc);
     TCase *out = tcase_create("output");
     tcase_add_test(out, output_new_dir);

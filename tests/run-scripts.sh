@@ -102,6 +102,10 @@ done
 check "shellcheck -s sh: cmdline scripts (vfio_pci built in)" shellcheck -s sh "$work/cmdline/apply.sh" "$work/cmdline/rollback.sh" "$work/cmdline/verify.sh"
 check "shellcheck -s sh: scripts of a spec without VMs" shellcheck -s sh "$work/novm/apply.sh" "$work/novm/rollback.sh" "$work/novm/verify.sh"
 check "golden vm102 artifacts" diff -r "$src/tests/golden/vm102" "$work/vm102"
+# The sources the scripts are made of, as they are: both sides of every
+# #@if, common.sh followed from apply.sh and rollback.sh (-x).
+check "shellcheck -s sh -x: compiler/scripts/*.sh" \
+    shellcheck -s sh -x -P SCRIPTDIR "$src"/compiler/scripts/*.sh
 
 # ---- apply --dry-run ----
 fresh
