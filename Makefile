@@ -222,6 +222,7 @@ FUZZ_ENV     := ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:hal
 # (inside the sub-make: B is build-fuzz, CFLAGS carry the sanitizers)
 $(B)/f_%.o: tests/fuzz/%.c $(B)/.flags | $(GEN_H)
 	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -DPASSC_SRCDIR='"$(CURDIR)"' -c -o $@ $<
+.PRECIOUS: $(B)/f_%.o
 $(B)/fuzz_%: $(B)/f_fuzz_%.o $(OBJS)
 	$(call msg,LD,$@)$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
