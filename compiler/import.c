@@ -150,9 +150,11 @@ static const char *main_value(const struct builder *b, const char *key,
                        : s->value;
 }
 
+/* A value the spec can hold as a bare word: the lexer's WORD, whose first
+ * character is no '.', '-' or '+' (".q35" would print a syntax error). */
 static bool word_ok(const char *s)
 {
-    if (!s || !*s)
+    if (!s || !(isalnum((unsigned char)*s) || *s == '_'))
         return false;
     for (; *s; s++)
         if (!isalnum((unsigned char)*s) && !strchr("-_.+", *s))
