@@ -80,25 +80,57 @@ static void child_add(struct ast_stmt *parent, struct ast_stmt *s)
 }
 
 /* Text that can sit inside a spec string: no quote, no control bytes. */
+/* Length of the valid UTF-8 sequence at p (the lexer's rule for strings:
+ * no overlong forms, no surrogates, nothing past U+10FFFF); 0 if invalid.
+ * (parser.y and diag.c have the same test; a shared one belongs in names.) */
+static size_t utf8_seq(const unsigned char *p)
+{
+    unsigned c = p[0];
+    size_t n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : (c & 0xf0) == 0xe0 ? 3
+             : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    if ((n == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f))) ||
+        (n == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] > 0x8f))))
+        return 0;
+    return n;
+}
+
+/* Length of the sequence at p a spec string can hold; 0 at a quote, a control
+ * character or broken UTF-8 (the lexer's P001; tabs too, as import always did). */
+static size_t string_seq(const unsigned char *p)
+{
+    if (*p == '"' || *p < 0x20 || *p == 0x7f)
+        return 0;
+    return utf8_seq(p);
+}
+
 static const char *spec_string(arena *a, const char *s)
 {
     if (!s)
         return NULL;
     char *o = arena_strdup(a, s);
-    for (char *p = o; *p; p++)
-        if (*p == '"')
-            *p = '\'';
-        else if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = ' ';
+    for (unsigned char *p = (unsigned char *)o; *p;) {
+        size_t n = string_seq(p);
+        if (n) {
+            p += n;
+            continue;
+        }
+        *p = *p == '"' ? '\'' : *p >= 0x80 ? '?' : ' ';
+        p++;
+    }
     return o;
 }
 
 static bool string_ok(const char *s)
 {
-    for (; *s; s++)
-        if (*s == '"' || (unsigned char)*s < 0x20 || *s == 0x7f)
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n;
+    for (; *p; p += n)
+        if (!(n = string_seq(p)))
             return false;
-    return true;
+    return p - (const unsigned char *)s <= 4096;   /* the lexer's MAX_STRING */
 }
 
 /* Short form (02:00.0) when the domain is 0000, as people write it. */
