@@ -287,7 +287,8 @@ static const char *unmanaged_keys(struct builder *b)
                             "in the VM config): %s", sb_str(&sb)) : NULL;
 }
 
-/* Description lines as comment text, control bytes made harmless. */
+/* Description lines as comment text, control bytes and broken UTF-8 made
+ * harmless. */
 static const char *description_note(struct builder *b)
 {
     const char *d = b->in->conf->main->description;
@@ -304,9 +305,18 @@ static const char *description_note(struct builder *b)
         if (n > 200)
             n = 200;
         sb_add(&sb, "\n  ");
-        for (size_t i = 0; i < n; i++) {
+        /* a comment, like a string, must be valid UTF-8 (P001 otherwise),
+         * also where the 200-byte cut falls inside a sequence */
+        for (size_t i = 0; i < n;) {
             unsigned char c = (unsigned char)p[i];
-            sb_addc(&sb, c < 0x20 || c == 0x7f ? ' ' : (char)c);
+            size_t k = c < 0x20 || c == 0x7f ? 0 : utf8_seq((const unsigned char *)p + i);
+            if (k && i + k <= n) {
+                sb_addn(&sb, p + i, k);
+                i += k;
+            } else {
+                sb_addc(&sb, c < 0x20 || c == 0x7f ? ' ' : '?');
+                i++;
+            }
         }
         lines++;
         if (!e)
