@@ -878,6 +878,21 @@ static bool read_root(struct reader *r, const struct ynode *root,
            read_devices(r, devs, f);
 }
 
+int facts_read_yaml_source(arena *a, const struct source *src,
+                           struct facts *out, struct diag_list *diags)
+{
+    memset(out, 0, sizeof *out);
+    struct reader r = {a, src, diags, 0};
+    struct ynode *root = build_tree(&r);
+    struct facts f;
+    memset(&f, 0, sizeof f);
+    if (!root || !read_root(&r, root, &f) || r.errors)
+        return -1;
+    f.origin = arena_printf(a, "snapshot %s", src->path);
+    *out = f;
+    return 0;
+}
+
 int facts_read_yaml(arena *a, const char *path, struct facts *out,
                     struct diag_list *diags)
 {
@@ -889,13 +904,5 @@ int facts_read_yaml(arena *a, const char *path, struct facts *out,
                  "cannot read facts snapshot: %s", err);
         return -1;
     }
-    struct reader r = {a, src, diags, 0};
-    struct ynode *root = build_tree(&r);
-    struct facts f;
-    memset(&f, 0, sizeof f);
-    if (!root || !read_root(&r, root, &f) || r.errors)
-        return -1;
-    f.origin = arena_printf(a, "snapshot %s", path);
-    *out = f;
-    return 0;
+    return facts_read_yaml_source(a, src, out, diags);
 }

@@ -81,25 +81,57 @@ static void child_add(struct ast_stmt *parent, struct ast_stmt *s)
 }
 
 /* Text that can sit inside a spec string: no quote, no control bytes. */
+/* Length of the valid UTF-8 sequence at p (the lexer's rule for strings:
+ * no overlong forms, no surrogates, nothing past U+10FFFF); 0 if invalid.
+ * (parser.y and diag.c have the same test; a shared one belongs in names.) */
+static size_t utf8_seq(const unsigned char *p)
+{
+    unsigned c = p[0];
+    size_t n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : (c & 0xf0) == 0xe0 ? 3
+             : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    if ((n == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f))) ||
+        (n == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] > 0x8f))))
+        return 0;
+    return n;
+}
+
+/* Length of the sequence at p a spec string can hold; 0 at a quote, a control
+ * character or broken UTF-8 (the lexer's P001; tabs too, as import always did). */
+static size_t string_seq(const unsigned char *p)
+{
+    if (*p == '"' || *p < 0x20 || *p == 0x7f)
+        return 0;
+    return utf8_seq(p);
+}
+
 static const char *spec_string(arena *a, const char *s)
 {
     if (!s)
         return NULL;
     char *o = arena_strdup(a, s);
-    for (char *p = o; *p; p++)
-        if (*p == '"')
-            *p = '\'';
-        else if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = ' ';
+    for (unsigned char *p = (unsigned char *)o; *p;) {
+        size_t n = string_seq(p);
+        if (n) {
+            p += n;
+            continue;
+        }
+        *p = *p == '"' ? '\'' : *p >= 0x80 ? '?' : ' ';
+        p++;
+    }
     return o;
 }
 
 static bool string_ok(const char *s)
 {
-    for (; *s; s++)
-        if (*s == '"' || (unsigned char)*s < 0x20 || *s == 0x7f)
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n;
+    for (; *p; p += n)
+        if (!(n = string_seq(p)))
             return false;
-    return true;
+    return p - (const unsigned char *)s <= 4096;   /* the lexer's MAX_STRING */
 }
 
 /* Short form (02:00.0) when the domain is 0000, as people write it. */
@@ -125,9 +157,11 @@ static const char *main_value(const struct builder *b, const char *key,
                        : s->value;
 }
 
+/* A value the spec can hold as a bare word: the lexer's WORD, whose first
+ * character is no '.', '-' or '+' (".q35" would print a syntax error). */
 static bool word_ok(const char *s)
 {
-    if (!s || !*s)
+    if (!s || !(isalnum((unsigned char)*s) || *s == '_'))
         return false;
     for (; *s; s++)
         if (!isalnum((unsigned char)*s) && !strchr("-_.+", *s))
@@ -228,7 +262,8 @@ static const char *unmanaged_keys(struct builder *b)
                             "in the VM config): %s", sb_str(&sb)) : NULL;
 }
 
-/* Description lines as comment text, control bytes made harmless. */
+/* Description lines as comment text, control bytes and broken UTF-8 made
+ * harmless. */
 static const char *description_note(struct builder *b)
 {
     const char *d = b->in->conf->main->description;
@@ -245,9 +280,18 @@ static const char *description_note(struct builder *b)
         if (n > 200)
             n = 200;
         sb_add(&sb, "\n  ");
-        for (size_t i = 0; i < n; i++) {
+        /* a comment, like a string, must be valid UTF-8 (P001 otherwise),
+         * also where the 200-byte cut falls inside a sequence */
+        for (size_t i = 0; i < n;) {
             unsigned char c = (unsigned char)p[i];
-            sb_addc(&sb, c < 0x20 || c == 0x7f ? ' ' : (char)c);
+            size_t k = c < 0x20 || c == 0x7f ? 0 : utf8_seq((const unsigned char *)p + i);
+            if (k && i + k <= n) {
+                sb_addn(&sb, p + i, k);
+                i += k;
+            } else {
+                sb_addc(&sb, c < 0x20 || c == 0x7f ? ' ' : '?');
+                i++;
+            }
         }
         lines++;
         if (!e)

@@ -96,6 +96,10 @@ int facts_read_sysfs(arena *a, const char *root, const char *ids_file,
 
 int facts_read_yaml(arena *a, const char *path, struct facts *out,
                     struct diag_list *diags);
+/* The same from text already in memory (the fuzz harness; src->path names
+ * it in messages and in the facts' origin). */
+int facts_read_yaml_source(arena *a, const struct source *src,
+                           struct facts *out, struct diag_list *diags);
 int facts_write_yaml(const struct facts *f, FILE *out);
 
 #endif

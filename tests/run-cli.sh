@@ -187,7 +187,7 @@ check "build with a warning: written" test -d "$tmp/w2"
 lint_from_root() { (cd / && "$PASSC" lint "$spec" >/dev/null 2>&1); }
 check "lint vm102 from / with its snapshot" lint_from_root
 
-# make fuzz reports a crash: a stand-in passc that dies on some inputs
+# make fuzz-cli reports a crash: a stand-in passc that dies on some inputs
 cat >"$tmp/crashy" <<'EOS'
 #!/bin/sh
 for a; do f=$a; done
@@ -196,14 +196,14 @@ exit 0
 EOS
 chmod +x "$tmp/crashy"
 if command -v python3 >/dev/null; then
-    if FUZZ_KEEP=$tmp/keep "$src/tests/fuzz" "$tmp/crashy" 8 1 >"$tmp/fz.out" 2>&1; then
+    if FUZZ_KEEP=$tmp/keep "$src/tests/fuzz/cli.py" "$tmp/crashy" 8 1 >"$tmp/fz.out" 2>&1; then
         bad "fuzz: a crashing passc went unreported"
     elif grep -q '^FINDING passc .*exit -11' "$tmp/fz.out" && grep -q '8 runs, [1-9]' "$tmp/fz.out" &&
          [ -n "$(ls "$tmp/keep")" ]; then ok
     else bad "fuzz: unexpected output"; sed 's/^/  | /' "$tmp/fz.out" | head -5; fi
     printf '#!/bin/sh\nexit 0\n' >"$tmp/calm"
     chmod +x "$tmp/calm"
-    calm_fuzz() { "$src/tests/fuzz" "$tmp/calm" 8 1 >/dev/null 2>&1; }
+    calm_fuzz() { "$src/tests/fuzz/cli.py" "$tmp/calm" 8 1 >/dev/null 2>&1; }
     check "fuzz: a calm passc has no findings" calm_fuzz
 else
     bad "python3 is missing: the fuzz harness cannot be checked"

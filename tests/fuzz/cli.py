@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""fuzz — mutate the repository's own inputs and run the ASan+UBSan passc
+"""cli.py — mutate the repository's own inputs and run the ASan+UBSan passc
 on each: specs (lint, build, fmt, SARIF), facts snapshots (facts, lint
 --facts) and Proxmox VM configs (import, also as a modprobe.d file).
 
-  tests/fuzz PASSC [RUNS [SEED]]     (make fuzz: RUNS=2000 SEED=1)
+  tests/fuzz/cli.py PASSC [RUNS [SEED]]     (make fuzz-cli: RUNS=2000 SEED=1)
 
 A finding is a sanitizer report, an exit code outside passc's stable set
 (0-3) or a run over 20 s; its input is kept in $FUZZ_KEEP (default
@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 
-SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SNAP = os.path.join(SRC, "examples/hosts/x870e-creator.yaml")
 
 # pieces the grammar, the YAML reader and the config parser care about

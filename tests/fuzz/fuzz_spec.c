@@ -1,0 +1,88 @@
+/* fuzz_spec.c — libFuzzer harness of the spec front end: one input is one
+ * .pass file, taken through what `passc lint`, `build` and `fmt` do:
+ * parse -> resolve -> spec rules, without facts and against the bundled
+ * snapshot -> ignores -> every diagnostic format -> (no errors) every
+ * artifact in memory; and fmt: the canonical text parses again, without
+ * errors, into the same canonical text. */
+#include "ast.h"
+#include "emit.h"
+#include "model.h"
+#include "source.h"
+#include "spec_print.h"
+#include "strbuf.h"
+
+#include "fuzz_common.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    fuzz_load_fixed();
+    return 0;
+}
+
+/* Lint and build of one parsed spec, as driver.c runs them; facts NULL is
+ * --no-facts.  A syntax error skips the facts rules there too. */
+static void lint_and_build(arena *a, const struct ast_spec *ast, bool syntax_ok,
+                           const struct facts *facts)
+{
+    struct diag_list d;
+    diag_init(&d, a);
+    struct model *m = resolve_spec(a, ast, &d);
+    rules_spec_run(m, &d);
+    if (syntax_ok && facts)
+        rules_facts_run(m, facts, fuzz_quirks, &d);
+    rules_apply_ignores(ast, &d);
+    fuzz_print_all(&d);
+    if (!diag_has_errors(&d, false)) {
+        size_t n;
+        const struct plan *p =
+            plan_build(a, m, syntax_ok ? facts : NULL, fuzz_quirks);
+        struct artifact *arts = emit_all(a, m, p, &n);
+        for (size_t i = 0; i < n; i++)
+            if (!arts[i].name || (arts[i].len && !arts[i].text))
+                fuzz_fail("an artifact without a name or text", NULL, 0, NULL, 0);
+    }
+}
+
+static const char *canonical(arena *a, const struct ast_spec *ast, size_t *len)
+{
+    struct strbuf text;
+    sb_init(&text, a);
+    spec_print(&text, ast, NULL, 0);
+    sb_add(&text, "");
+    *len = text.len;
+    return text.buf;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    arena *a = arena_new();
+    struct source *src = source_from_text(a, "fuzz.pass", (const char *)data, size);
+    struct diag_list pd;
+    diag_init(&pd, a);
+    struct ast_spec *ast = parse_spec(a, src, &pd);
+    if (ast) {
+        bool syntax_ok = !fuzz_has_rule(&pd, "P001");
+        lint_and_build(a, ast, syntax_ok, NULL);
+        lint_and_build(a, ast, syntax_ok, &fuzz_snapshot);
+        /* passc fmt rewrites only a spec without errors */
+        if (!diag_has_errors(&pd, false)) {
+            size_t len1, len2;
+            const char *t1 = canonical(a, ast, &len1);
+            struct source *src2 = source_from_text(a, "fmt.pass", t1, len1);
+            struct diag_list d2;
+            diag_init(&d2, a);
+            struct ast_spec *ast2 = parse_spec(a, src2, &d2);
+            if (!ast2 || diag_has_errors(&d2, false)) {
+                diag_print_text(stderr, &d2, false);
+                fuzz_fail("fmt output does not parse", (const char *)data, size, t1, len1);
+            }
+            const char *t2 = canonical(a, ast2, &len2);
+            if (len1 != len2 || memcmp(t1, t2, len1))
+                fuzz_fail("fmt of fmt differs", t1, len1, t2, len2);
+        }
+    }
+    arena_free(a);
+    return 0;
+}
