@@ -13,7 +13,7 @@
 #include "atomic_file.h"
 #include "cmd.h"
 #include "diag.h"
-#include "driver.h"
+#include "cmd_build.h"
 #include "import.h"
 #include "spec_print.h"
 

@@ -6,10 +6,10 @@
 #include <getopt.h>
 #include <stdbool.h>
 
-#include "driver.h"
+#include "cmd_build.h"
 
-int cmd_build(int argc, char **argv);    /* driver.c */
-int cmd_lint(int argc, char **argv);     /* driver.c */
+int cmd_build(int argc, char **argv);    /* cmd_build.c */
+int cmd_lint(int argc, char **argv);     /* cmd_build.c */
 int cmd_facts(int argc, char **argv);    /* cmd_facts.c */
 int cmd_import(int argc, char **argv);   /* cmd_import.c */
 int cmd_fmt(int argc, char **argv);      /* cmd_import.c (shares the printer) */

@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "driver.h"
+#include "cmd_build.h"
 #include "emit.h"
 #include "emit_models.h"
 #include "emit_parts.h"
@@ -114,7 +114,7 @@ START_TEST(vm102_golden_artifacts)
     const struct plan *p;
     const char *err = NULL;
     const char *spec = arena_printf(a, "%s/examples/vm102.pass", tu_srcdir());
-    ck_assert_int_eq(driver_check_spec(&run, spec, &m, &p, &err), EXIT_CLEAN);
+    ck_assert_int_eq(build_check_spec(&run, spec, &m, &p, &err), EXIT_CLEAN);
     ck_assert_uint_eq(p->nsoftdeps, 4);
     size_t n;
     struct artifact *arts = emit_all(a, m, p, &n);

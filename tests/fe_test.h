@@ -20,7 +20,7 @@ struct fe_run {
     struct model *m;
 };
 
-/* parse -> resolve -> spec rules -> ignores, as driver.c does without facts.
+/* parse -> resolve -> spec rules -> ignores, as cmd_build.c does without facts.
  * stages: 1 parse only, 2 + resolve, 3 + rules and ignores. */
 static inline void fe_run_text(struct fe_run *r, const char *text, size_t len,
                                int stages)

@@ -21,7 +21,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-/* Lint and build of one parsed spec, as driver.c runs them; facts NULL is
+/* Lint and build of one parsed spec, as cmd_build.c runs them; facts NULL is
  * --no-facts.  A syntax error skips the facts rules there too. */
 static void lint_and_build(arena *a, const struct ast_spec *ast, bool syntax_ok,
                            const struct facts *facts)

@@ -1,4 +1,4 @@
-/* driver.c — `passc build` and `passc lint`: the pipeline of design.md.
+/* cmd_build.c — `passc build` and `passc lint`: the pipeline of design.md.
  *
  * spec -> parse -> resolve -> spec rules -> facts -> facts rules -> ignores
  * -> plan -> diagnostics -> (build, no errors) emit -> atomic write.
@@ -13,7 +13,7 @@
 #include "ast.h"
 #include "cmd.h"
 #include "config.h"
-#include "driver.h"
+#include "cmd_build.h"
 #include "emit.h"
 #include "facts.h"
 #include "model.h"
@@ -140,7 +140,7 @@ static const struct quirks *run_quirks(struct run *r)
     return r->quirks;
 }
 
-int driver_check_spec(struct run *r, const char *path,
+int build_check_spec(struct run *r, const char *path,
                       struct model **out_model,
                       const struct plan **out_plan, const char **err)
 {
@@ -207,7 +207,7 @@ int cmd_lint(int argc, char **argv)
         struct model *m;
         const struct plan *p;
         const char *err = NULL;
-        int r = driver_check_spec(&run, o.specs[i], &m, &p, &err);
+        int r = build_check_spec(&run, o.specs[i], &m, &p, &err);
         if (err)
             fprintf(stderr, "passc: %s\n", err);
         if (r > rc)
@@ -243,7 +243,7 @@ int cmd_build(int argc, char **argv)
     const struct plan *p;
     const char *err = NULL;
     struct run run = {.a = a, .o = &o, .d = &d};
-    int rc = driver_check_spec(&run, o.specs[0], &m, &p, &err);
+    int rc = build_check_spec(&run, o.specs[0], &m, &p, &err);
     diag_sort(&d);
     diag_print(stderr, &d, o.fmt, o.fmt == FMT_TEXT && want_color(&o, stderr));
     if (err)

@@ -1,6 +1,6 @@
-/* driver.h — the build/lint pipeline, shared by commands and tests. */
-#ifndef PASSC_DRIVER_H
-#define PASSC_DRIVER_H
+/* cmd_build.h — the build/lint pipeline, shared by commands and tests. */
+#ifndef PASSC_CMD_BUILD_H
+#define PASSC_CMD_BUILD_H
 
 #include <stdbool.h>
 #include "arena.h"
@@ -40,7 +40,7 @@ struct plan;
  * resolve, rules, then the plan (from the same facts the rules read).
  * Returns an EXIT_* code; *err is set for an unreadable spec (EXIT_USAGE).
  * *out_plan is NULL when there is no model or facts could not be read. */
-int driver_check_spec(struct run *r, const char *path,
+int build_check_spec(struct run *r, const char *path,
                       struct model **out_model,
                       const struct plan **out_plan, const char **err);
 
