@@ -170,7 +170,8 @@ FUZZ_CC    ?= clang
 HAVE_LIBFUZZER = $(shell echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n; }' | \
 	$(FUZZ_CC) -fsanitize=fuzzer -x c - -o /dev/null 2>/dev/null && echo 1)
 # The slowest parts first, so that the last to finish does not start late.
-CHECK_SLOW  = $(filter $(RUN_SH) $(RUN_SH:%=asan-%),asan-run-scripts run-scripts) asan-unit
+CHECK_SLOW  = $(filter asan-run-scripts run-scripts,$(RUN_SH:%=asan-%) $(RUN_SH)) \
+	      $(filter asan-run-scripts-% run-scripts-%,$(RUN_SH:%=asan-%) $(RUN_SH)) asan-unit
 CHECK_PARTS = $(CHECK_SLOW) $(filter-out $(CHECK_SLOW),asan-unit $(RUN_SH:%=asan-%) unit $(RUN_SH)) \
 	      clang $(if $(HAVE_LIBFUZZER),fuzz)
 
