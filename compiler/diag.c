@@ -259,6 +259,37 @@ static void print_excerpt(FILE *f, src_loc loc, char mark, bool color,
     fputc('\n', f);
 }
 
+/* Message text carries data from facts, VM configs and modprobe files (a
+ * device name, a line): a control byte or invalid UTF-8 in it must not
+ * reach a terminal or a CI log as an escape sequence.  Shown as \xNN (C1
+ * controls as \u00NN), so the text stays on its line and says what was
+ * there.  JSON and SARIF get the raw text: json-c escapes it as data. */
+static void put_clean(FILE *f, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n; i++) {
+        size_t k = p[i] < 0x80 ? 1 : utf8_len(p + i, n - i);
+        if (k == 0 || p[i] < 0x20 || p[i] == 0x7f) {
+            fprintf(f, "\\x%02x", p[i]);
+        } else if (k == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0) {
+            fprintf(f, "\\u%04x", p[i + 1]);
+            i++;
+        } else {
+            fwrite(p + i, 1, k, f);
+            i += k - 1;
+        }
+    }
+}
+
+/* "PREFIX" MSG "SUFFIX": the message cleaned, the rest is ours. */
+static void put_msg(FILE *f, const char *prefix, const char *msg, const char *suffix)
+{
+    fputs(prefix, f);
+    put_clean(f, msg);
+    fputs(suffix, f);
+}
+
 void diag_print_text(FILE *f, const struct diag_list *l, bool color)
 {
     static const char *sev_color[] = {"\033[1;36m", "\033[1;35m", "\033[1;31m"};
@@ -266,11 +297,14 @@ void diag_print_text(FILE *f, const struct diag_list *l, bool color)
         if (color)
             fputs("\033[1m", f);
         print_where(f, d->loc);
-        if (color)
-            fprintf(f, "%s%s:\033[0m\033[1m %s\033[0m", sev_color[d->sev],
-                    severity_name(d->sev), d->msg);
-        else
-            fprintf(f, "%s: %s", severity_name(d->sev), d->msg);
+        if (color) {
+            fprintf(f, "%s%s:\033[0m\033[1m ", sev_color[d->sev],
+                    severity_name(d->sev));
+            put_msg(f, "", d->msg, "\033[0m");
+        } else {
+            fprintf(f, "%s: ", severity_name(d->sev));
+            put_clean(f, d->msg);
+        }
         if (d->rule)
             fprintf(f, " [%s]", d->rule);
         fputc('\n', f);
@@ -279,14 +313,14 @@ void diag_print_text(FILE *f, const struct diag_list *l, bool color)
         for (const struct diag_note *n = d->notes; n; n = n->next) {
             if (n->loc.src) {
                 print_where(f, n->loc);
-                fprintf(f, "note: %s\n", n->msg);
+                put_msg(f, "note: ", n->msg, "\n");
                 print_excerpt(f, n->loc, '~', color, "\033[1;34m");
             } else {
-                fprintf(f, "      = note: %s\n", n->msg);
+                put_msg(f, "      = note: ", n->msg, "\n");
             }
         }
         if (d->fix)
-            fprintf(f, "      = fix: %s\n", d->fix);
+            put_msg(f, "      = fix: ", d->fix, "\n");
     }
 }
 
@@ -294,13 +328,14 @@ void diag_print_gcc(FILE *f, const struct diag_list *l)
 {
     for (const struct diag *d = l->head; d; d = d->next) {
         print_where(f, d->loc);
-        fprintf(f, "%s: %s", severity_name(d->sev), d->msg);
+        fprintf(f, "%s: ", severity_name(d->sev));
+        put_clean(f, d->msg);
         if (d->rule)
             fprintf(f, " [%s]", d->rule);
         fputc('\n', f);
         for (const struct diag_note *n = d->notes; n; n = n->next) {
             print_where(f, n->loc.src ? n->loc : d->loc);
-            fprintf(f, "note: %s\n", n->msg);
+            put_msg(f, "note: ", n->msg, "\n");
         }
     }
 }

@@ -35,6 +35,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -596,22 +597,34 @@ static bool get_id(struct reader *r, const struct ynode *n, const char *key,
     return true;
 }
 
-/* Duplicate keys would let one value silently win over another. */
+/* Duplicate keys would let one value silently win over another.  A hash
+ * set of the keys seen (open addressing, in the arena): a snapshot of 100k
+ * keys must not cost 100k squared compares. */
 static bool keys_unique(struct reader *r, const struct ynode *map)
 {
     bool ok = true;
+    size_t nkeys = map->nkids / 2, cap = 8;
+    while (cap < nkeys * 2)
+        cap *= 2;
+    const struct ynode **set = arena_calloc(r->a, cap, sizeof *set);
     for (size_t i = 0; i + 1 < map->nkids; i += 2) {
         const struct ynode *k = map->kids[i];
         if (!want(r, k, Y_SCALAR, "a key")) {
             ok = false;
             continue;
         }
-        for (size_t j = 0; j < i; j += 2)
-            if (map->kids[j]->kind == Y_SCALAR && !strcmp(map->kids[j]->str, k->str)) {
-                rd_error(r, k->loc, "key '%s' given twice", k->str);
-                ok = false;
-                break;
-            }
+        uint64_t h = 1469598103934665603u;   /* FNV-1a */
+        for (size_t j = 0; j < k->len; j++)
+            h = (h ^ (unsigned char)k->str[j]) * 1099511628211u;
+        size_t slot = (size_t)h & (cap - 1);
+        while (set[slot] && strcmp(set[slot]->str, k->str))
+            slot = (slot + 1) & (cap - 1);
+        if (set[slot]) {
+            rd_error(r, k->loc, "key '%s' given twice", k->str);
+            ok = false;
+        } else {
+            set[slot] = k;
+        }
     }
     return ok;
 }
@@ -878,11 +891,58 @@ static bool read_root(struct reader *r, const struct ynode *root,
            read_devices(r, devs, f);
 }
 
+/* Any file can be named as facts (`facts "/etc/shadow"`, a path in a
+ * pulled spec), and a YAML error quotes the line it is on.  So the file
+ * must look like a snapshot before any of it is parsed: the first line
+ * that is not blank, a comment or a `---`/`%` line starts with
+ * `passc-facts:`.  Otherwise the error names the line by number only and
+ * points at no text, so the printer echoes nothing of the file. */
+static bool snapshot_magic(struct reader *r)
+{
+    const char *t = r->src->text, *end = t + r->src->len;
+    unsigned line = 1;
+    while (t < end) {
+        const char *eol = memchr(t, '\n', (size_t)(end - t));
+        if (!eol)
+            eol = end;
+        const char *p = t;
+        while (p < eol && (*p == ' ' || *p == '\t' || *p == '\r'))
+            p++;
+        bool skip = p == eol || *p == '#' || (p == t && *p == '%') ||
+                    (p == t && eol - t >= 3 && !memcmp(t, "---", 3));
+        if (!skip) {
+            static const char magic[] = "passc-facts:";
+            size_t n = sizeof magic - 1;
+            if ((size_t)(eol - t) >= n && !memcmp(t, magic, n))
+                return true;
+            break;
+        }
+        t = eol + 1;
+        line++;
+    }
+    /* A stand-in source of empty lines: the location keeps file and line,
+     * the echo under the message shows nothing of the file. */
+    char *blank = arena_alloc(r->a, line);
+    memset(blank, '\n', line - 1);
+    blank[line - 1] = '\0';
+    const struct source *s = source_from_text(r->a, r->src->path, blank, line - 1);
+    uint32_t off = source_offset(s, line, 1);
+    if (t >= end)
+        rd_error(r, (src_loc){s, off, off}, "empty snapshot: expected 'passc-facts: %d'",
+                 SNAPSHOT_VERSION);
+    else
+        rd_error(r, (src_loc){s, off, off}, "not a passc facts snapshot: its first key must be 'passc-facts: %d' (the file is not shown)",
+                 SNAPSHOT_VERSION);
+    return false;
+}
+
 int facts_read_yaml_source(arena *a, const struct source *src,
                            struct facts *out, struct diag_list *diags)
 {
     memset(out, 0, sizeof *out);
     struct reader r = {a, src, diags, 0};
+    if (!snapshot_magic(&r))
+        return -1;
     struct ynode *root = build_tree(&r);
     struct facts f;
     memset(&f, 0, sizeof f);

@@ -307,6 +307,18 @@ static void check_class(struct fctx *c, const struct m_device *md,
     uint32_t k = fd->class_code;
     const char *want = NULL;
     bool ok = pci_class_fits(md->kind, k, &want);
+    /* x-vga on what is no display controller (facts from the wrong host,
+     * a wrong address) gives a VM that does not start: an error, and the
+     * one finding for the line, whatever the kind says. */
+    if (md->primary && (md->kind != DEV_GPU || pci_class_kind(k) != DEV_GPU)) {
+        struct diag *dg = diag_add_sev(c->d, R_P022, SEV_ERROR,
+                                       md->primary_loc.src ? md->primary_loc : md->addr_loc,
+                                       "`primary` (x-vga) on %s, class %06x, which is not a display controller: VM %u would not start",
+                                       label(c, fd), (unsigned)k, md->vm ? md->vm->vmid : 0);
+        diag_note(c->d, dg, md->addr_loc, "the device line");
+        diag_fix(c->d, dg, "put `primary` on the VM's GPU (class 03xxxx); if this line should be that GPU, check its address and that the facts are from this host");
+        return;
+    }
     if (ok)
         return;
     struct diag *dg = diag_add(c->d, R_P022, md->addr_loc,
@@ -448,7 +460,20 @@ static void check_console(struct fctx *c, const struct m_device *md,
     struct diag *dg = diag_add(c->d, R_P029, md->addr_loc,
                                "%s is the host's boot VGA / console%s: the firmware framebuffer holds it and the host loses its screen",
                                label(c, fd), md->primary ? " and the VM's primary GPU" : "");
-    diag_fix(c->d, dg, "make another GPU the primary display in the firmware, or add initcall_blacklist=sysfb_init to the kernel command line");
+    /* Another display controller the VMs leave to the host can take the
+     * console; without one the host runs headless from then on. */
+    bool other = false;
+    for (size_t i = 0; i < c->f->ndevs && !other; i++) {
+        const struct facts_device *x = &c->f->devs[i];
+        other = x != fd && pci_class_kind(x->class_code) == DEV_GPU &&
+                !pci_addr_same_device(&x->addr, &fd->addr) &&
+                !passer(c->all, c->nall, x, NULL);
+    }
+    if (other)
+        diag_fix(c->d, dg, "make another GPU the primary display in the firmware, or add initcall_blacklist=sysfb_init to the kernel command line");
+    else
+        diag_fix(c->d, dg, "it is the host's only GPU: the host runs headless once VM %u starts, so manage it over SSH or the web UI, a serial console (console=ttyS0,115200 on the kernel command line) or the board's IPMI/BMC; add initcall_blacklist=sysfb_init to the kernel command line so the framebuffer lets go of the card",
+                 md->vm ? md->vm->vmid : 0);
 }
 
 static void check_reset(struct fctx *c, const struct m_device *md,
@@ -587,6 +612,29 @@ static void check_drivers(struct fctx *c, const struct m_device *md,
 
 /* ---- P024 ---- */
 
+/* A line whose identity failed (P020/P021) names this device: that line's
+ * finding is the news, the device is no group-mate to pass "too". */
+static bool claimed_by_lost(const struct fctx *c, const struct facts_device *x)
+{
+    for (size_t k = 0; k < c->nlost; k++) {
+        const struct m_device *md = c->lost[k];
+        struct pci_addr a = ident_addr(md);
+        if (all_functions(md) ? pci_addr_same_device(&x->addr, &md->addr)
+                              : pci_addr_eq(&x->addr, &a))
+            return true;
+    }
+    return false;
+}
+
+/* A driverless function with no host use (AMD's "Dummy Host Bridge" 0600,
+ * "Reserved SPP" 1300) or a host bridge: Proxmox binds it to vfio-pci at VM
+ * start and the host loses nothing; a host bridge is never to be passed. */
+static bool quiet_mate(const struct facts_device *x)
+{
+    return !(x->uses & USES_ANY_CRITICAL) &&
+           (!x->driver || (x->class_code >> 8) == 0x0600);
+}
+
 static void check_groups(struct fctx *c, const struct m_vm *vm,
                          const struct passed *vp, size_t nvp)
 {
@@ -602,20 +650,28 @@ static void check_groups(struct fctx *c, const struct m_vm *vm,
         if (done)
             continue;
         seen[nseen++] = fd->iommu_group;
-        /* The verdict (error when the host needs a mate) is known only
-         * after looking at all of them. */
-        bool critical = false, any = false;
+        /* The verdict is known only after looking at all of them: an
+         * error when the host needs a mate, a warning when a mate has a
+         * driver (the host loses what it did), else only placeholders. */
+        bool critical = false, any = false, loud = false;
         for (size_t j = 0; j < c->f->ndevs; j++) {
             const struct facts_device *x = &c->f->devs[j];
             if (x->iommu_group != fd->iommu_group || is_bridge(x) ||
-                passer(vp, nvp, x, vm))
+                passer(vp, nvp, x, vm) || claimed_by_lost(c, x))
                 continue;
             any = true;
             critical = critical || (x->uses & USES_ANY_CRITICAL);
+            loud = loud || !quiet_mate(x);
         }
         if (!any)
             continue;
-        struct diag *dg = diag_add_sev(c->d, R_P024, critical ? SEV_ERROR : SEV_WARNING,
+        struct diag *dg;
+        if (!loud)
+            dg = diag_add_sev(c->d, R_P024, SEV_INFO, vp[i].by->addr_loc,
+                              "IOMMU group %d of %s also holds functions with no driver and no host use: Proxmox binds them to vfio-pci at VM %u start, the host loses nothing",
+                              fd->iommu_group, addr_s(c, &fd->addr), vm->vmid);
+        else
+            dg = diag_add_sev(c->d, R_P024, critical ? SEV_ERROR : SEV_WARNING,
                                    vp[i].by->addr_loc,
                                    "IOMMU group %d of %s also holds %s VM %u does not pass: Proxmox takes %s from the host at VM start",
                                    fd->iommu_group, addr_s(c, &fd->addr),
@@ -626,7 +682,7 @@ static void check_groups(struct fctx *c, const struct m_vm *vm,
         for (size_t j = 0; j < c->f->ndevs; j++) {
             const struct facts_device *x = &c->f->devs[j];
             if (x->iommu_group != fd->iommu_group || is_bridge(x) ||
-                passer(vp, nvp, x, vm))
+                passer(vp, nvp, x, vm) || claimed_by_lost(c, x))
                 continue;
             const struct m_device *other = passer(c->all, c->nall, x, NULL);
             if (x->uses & USES_ANY_CRITICAL)
@@ -635,15 +691,20 @@ static void check_groups(struct fctx *c, const struct m_vm *vm,
             else if (other)
                 diag_note(c->d, dg, other->addr_loc, "%s: VM %u passes it",
                           label(c, x), other->vm ? other->vm->vmid : 0);
+            else if (quiet_mate(x))
+                diag_note(c->d, dg, (src_loc){0},
+                          "%s: %s, no host use: nothing to pass",
+                          label(c, x), x->driver ? "a host bridge" : "no driver");
             else
                 diag_note(c->d, dg, (src_loc){0},
                           "%s: driver %s, no host use the facts show",
-                          label(c, x), x->driver ? x->driver : "none");
-            sb_printf(&mates, "%s%s", mates.len ? " " : "", addr_s(c, &x->addr));
+                          label(c, x), x->driver);
+            if (!quiet_mate(x))
+                sb_printf(&mates, "%s%s", mates.len ? " " : "", addr_s(c, &x->addr));
         }
         if (critical)
             diag_fix(c->d, dg, "move the card to a slot with its own IOMMU group (or enable ACS in the firmware): the host needs a group-mate");
-        else
+        else if (loud)
             diag_fix(c->d, dg, "pass %s to VM %u too, or move the card to a slot with its own IOMMU group",
                      sb_str(&mates), vm->vmid);
     }
@@ -655,6 +716,9 @@ static void check_ids_capture(struct fctx *c)
 {
     if (c->m->host.bind != BIND_IDS)
         return;
+    struct capture { const struct m_device *by; const struct facts_device *x; } *caps =
+        arena_calloc(c->a, c->f->ndevs + 1, sizeof *caps);
+    size_t ncaps = 0;
     for (size_t i = 0; i < c->f->ndevs; i++) {
         const struct facts_device *x = &c->f->devs[i];
         if (is_bridge(x) || passer(c->all, c->nall, x, NULL))
@@ -671,20 +735,53 @@ static void check_ids_capture(struct fctx *c)
         /* A device that moved is P020/P021's news, not a capture. */
         bool moved = false;
         for (size_t k = 0; k < c->nlost && !moved; k++)
-            moved = pci_id_eq(&c->lost[k]->id, &x->id);
+            moved = c->lost[k]->has_id && pci_id_eq(&c->lost[k]->id, &x->id);
         if (moved)
             continue;
-        bool crit = (x->uses & USES_ANY_CRITICAL) != 0;
-        struct diag *dg = diag_add_sev(c->d, R_P026, crit ? SEV_ERROR : SEV_WARNING,
+        caps[ncaps++] = (struct capture){by, x};
+    }
+    /* One finding per spec line, the captured devices as notes: the cause
+     * is the line's id under `bind ids`, not each device it catches. */
+    for (size_t i = 0; i < ncaps; i++) {
+        const struct m_device *by = caps[i].by;
+        bool first = true, crit = false;
+        size_t n = 0;
+        for (size_t k = 0; k < ncaps; k++)
+            if (caps[k].by == by) {
+                first = first && k >= i;
+                crit = crit || (caps[k].x->uses & USES_ANY_CRITICAL);
+                n++;
+            }
+        if (!first)
+            continue;
+        const struct facts_device *x = caps[i].x;
+        struct diag *dg;
+        if (n == 1)
+            dg = diag_add_sev(c->d, R_P026, crit ? SEV_ERROR : SEV_WARNING,
                                    by->id_loc.src ? by->id_loc : by->addr_loc,
                                    "`bind ids` gives every %s to vfio-pci: it also captures %s, which the spec does not pass%s%s",
                                    id_s(c, &x->id), label(c, x),
                                    crit ? " and the host uses for " : "",
                                    crit ? uses_text(c, x, USES_ANY_CRITICAL) : "");
+        else
+            dg = diag_add_sev(c->d, R_P026, crit ? SEV_ERROR : SEV_WARNING,
+                              by->id_loc.src ? by->id_loc : by->addr_loc,
+                              "`bind ids` gives every %s to vfio-pci: it also captures %zu devices the spec does not pass%s",
+                              id_s(c, &x->id), n, crit ? ", one the host uses" : "");
+        for (size_t k = i; n > 1 && k < ncaps; k++) {
+            if (caps[k].by != by)
+                continue;
+            const struct facts_device *y = caps[k].x;
+            if (y->uses & USES_ANY_CRITICAL)
+                diag_note(c->d, dg, (src_loc){0}, "%s: the host uses it for %s",
+                          label(c, y), uses_text(c, y, USES_ANY_CRITICAL));
+            else
+                diag_note(c->d, dg, (src_loc){0}, "%s", label(c, y));
+        }
         if (c->m->has_host && c->m->host.bind_loc.src)
             diag_note(c->d, dg, c->m->host.bind_loc, "the host binds by id here");
         diag_fix(c->d, dg, "use `bind start` in the host block (Proxmox then binds only the passed addresses at VM start)%s",
-                 crit ? "" : ", or pass the other device too");
+                 crit ? "" : n > 1 ? ", or pass the other devices too" : ", or pass the other device too");
     }
 }
 
@@ -711,6 +808,59 @@ static void check_builtin(struct fctx *c)
              cmdline_howto(c->f));
 }
 
+/* ---- P011 with facts ----
+ * rules_spec.c guesses the card's other functions from the address alone
+ * (".1 is usually the HDMI audio").  The facts know: a line whose identity
+ * failed keeps only its P020/P021 (one cause, one finding), a GPU alone on
+ * its card (a BMC's VGA, many workstation cards) is no split card, and the
+ * fix names the functions the host really has. */
+static void revisit_split_cards(struct fctx *c, const struct facts_device **ident)
+{
+    /* the findings re-raised here are appended: stop at the old tail */
+    struct diag *last = c->d->tail;
+    for (struct diag *dg = c->d->head, *next; dg; dg = next) {
+        next = dg == last ? NULL : dg->next;
+        if (dg->id != R_P011 || dg->notes)
+            continue;   /* with a note: split across VMs, both lines exist */
+        const struct m_device *md = NULL;
+        const struct facts_device *fd = NULL;
+        size_t t = 0;
+        for (size_t v = 0; v < c->m->nvms && !md; v++)
+            for (size_t k = 0; k < c->m->vms[v]->ndevs && !md; k++, t++) {
+                const struct m_device *o = c->m->vms[v]->devs[k];
+                if (dg->loc.src == o->addr_loc.src && dg->loc.start == o->addr_loc.start) {
+                    md = o;
+                    fd = ident[t];
+                }
+            }
+        if (!md)
+            continue;
+        diag_remove(c->d, dg);
+        if (!fd)
+            continue;
+        struct strbuf names, fix;
+        sb_init(&names, c->a);
+        sb_init(&fix, c->a);
+        for (size_t i = 0; i < c->f->ndevs; i++) {
+            const struct facts_device *x = &c->f->devs[i];
+            if (x == fd || !pci_addr_same_device(&x->addr, &fd->addr))
+                continue;
+            sb_printf(&names, "%s%s", names.len ? ", " : "", label(c, x));
+            sb_printf(&fix, "%s`%s %s %s`", fix.len ? ", " : "",
+                      dev_kind_name(pci_class_kind(x->class_code)),
+                      addr_s(c, &x->addr), id_s(c, &x->id));
+        }
+        if (!names.len)
+            continue;   /* a single-function GPU: nothing is split */
+        struct diag *nd = diag_add(c->d, R_P011, md->addr_loc,
+                                   "gpu %s goes to VM %u without the other functions of its card (%s): they stay on the host",
+                                   addr_s(c, &fd->addr), md->vm ? md->vm->vmid : 0,
+                                   sb_str(&names));
+        diag_fix(c->d, nd, "nest %s in the gpu's block, or add `all-functions`",
+                 sb_str(&fix));
+    }
+}
+
 void rules_facts_run(const struct model *m, const struct facts *f,
                      const struct quirks *q, struct diag_list *diags)
 {
@@ -733,8 +883,7 @@ void rules_facts_run(const struct model *m, const struct facts *f,
             const struct m_device *md = m->vms[v]->devs[k];
             ident[t] = check_identity(&c, md);
             if (!ident[t]) {
-                if (md->has_id)
-                    c.lost[c.nlost++] = md;
+                c.lost[c.nlost++] = md;
                 continue;
             }
             if (all_functions(md)) {
@@ -781,4 +930,5 @@ void rules_facts_run(const struct model *m, const struct facts *f,
     }
     check_ids_capture(&c);
     check_builtin(&c);
+    revisit_split_cards(&c, ident);
 }

@@ -53,11 +53,11 @@ RULE(P020, "device-missing", SEV_ERROR, SEVS_ERROR, true,
      "nothing at the device's address; says where the id lives now")
 RULE(P021, "id-mismatch", SEV_ERROR, SEVS_ERROR, true,
      "the device at the address has another vendor:device id")
-RULE(P022, "class-mismatch", SEV_WARNING, SEVS_WARNING, true,
+RULE(P022, "class-mismatch", SEV_WARNING, SEVS_WARNING | SEVS_ERROR, true,
      "the device kind and its PCI class disagree")
 RULE(P023, "iommu-off", SEV_ERROR, SEVS_ERROR, true,
      "the host has no IOMMU groups")
-RULE(P024, "group-not-viable", SEV_WARNING, SEVS_WARNING | SEVS_ERROR, true,
+RULE(P024, "group-not-viable", SEV_WARNING, SEVS_INFO | SEVS_WARNING | SEVS_ERROR, true,
      "a non-bridge device shares an IOMMU group with a passed device and is not passed")
 RULE(P025, "host-critical", SEV_ERROR, SEVS_ERROR, true,
      "a passed device is one the host needs (root/swap/ZFS disk controller, management NIC, bridge port, keyboard USB)")

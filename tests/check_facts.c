@@ -197,7 +197,7 @@ static const struct {
 } hostile[] = {
     {"passc-facts: 2\nhost: {iommu: true}\ndevices: []\n", 1, "version 2"},
     {"passc-facts: one\nhost: {iommu: true}\ndevices: []\n", 1, "whole number"},
-    {"host: {iommu: true}\ndevices: []\n", 1, "no 'passc-facts"},
+    {"host: {iommu: true}\ndevices: []\n", 1, "first key must be 'passc-facts"},
     {"passc-facts: 1\ndevices: []\n", 1, "lacks 'host'"},
     {"passc-facts: 1\nhost: {}\ndevices: []\n", 2, "iommu"},
     {"passc-facts: 1\nhost: [1]\ndevices: []\n", 2, "must be a mapping"},
@@ -214,6 +214,9 @@ static const struct {
     /* regression: a driver name reaches `softdep NAME pre: vfio-pci` */
     {"passc-facts: 1\nhost: {iommu: true}\ndevices:\n  - {address: \"0000:02:00.0\", id: \"10de:2783\", class: \"030000\", driver: \"nouveau pre: evil\"}\n", 4, "not a kernel driver name"},
     {"", 1, "empty snapshot"},
+    /* regression: any file named as facts had its lines quoted */
+    {"root:$6$secret:19000:0:99999:7:::\npassc-facts: 1\n", 1, "not a passc facts snapshot"},
+    {"# comment\n\n---\nhost: {iommu: true}\npassc-facts: 1\n", 4, "first key must be"},
     {"\xff\xfe\x00garbage", 1, ""},
 };
 
