@@ -612,8 +612,9 @@ static void check_drivers(struct fctx *c, const struct m_device *md,
 
 /* ---- P024 ---- */
 
-/* A line whose identity failed (P020/P021) names this device: that line's
- * finding is the news, the device is no group-mate to pass "too". */
+/* A line whose identity failed (P020/P021) names this device, at its
+ * address or (moved) by its id: that line's finding is the news, the
+ * device is no group-mate to pass "too". */
 static bool claimed_by_lost(const struct fctx *c, const struct facts_device *x)
 {
     for (size_t k = 0; k < c->nlost; k++) {
@@ -621,6 +622,8 @@ static bool claimed_by_lost(const struct fctx *c, const struct facts_device *x)
         struct pci_addr a = ident_addr(md);
         if (all_functions(md) ? pci_addr_same_device(&x->addr, &md->addr)
                               : pci_addr_eq(&x->addr, &a))
+            return true;
+        if (md->has_id && pci_id_eq(&md->id, &x->id))
             return true;
     }
     return false;
