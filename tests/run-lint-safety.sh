@@ -71,6 +71,17 @@ ln -s "$tmp/outside.yaml" "$repo/hosts/link.yaml"
 sed 's|facts    "fail.yaml"|facts    "../hosts/link.yaml"|' "$src/tests/lint/fail.pass" >"$repo/specs/link.pass"
 expect_rc 3 "facts through a symlink out of the repository" "$PASSC" lint --format gcc "$repo/specs/link.pass"
 
+# the pre-commit hook lints a checkout of the index: a spec in a
+# subdirectory still reaches the repository's hosts/
+(
+    cd "$repo" && git config user.email t@example.org && git config user.name t &&
+    mkdir -p bin && ln -s "$PASSC" bin/passc &&
+    cp "$src/contrib/git-pre-commit" .git/hooks/pre-commit &&
+    git add hosts/pve.yaml specs/in.pass && PATH="$repo/bin:$PATH" git commit -q -m nested
+) >"$tmp/out" 2>&1
+has "$tmp/out" "specs/in.pass:15:9: error:" "hook: nested spec linted against ../hosts/pve.yaml"
+lacks "$tmp/out" "outside the spec's repository" "hook: nested spec's facts refused"
+
 # ---- escape sequences from the host never reach the terminal raw ----
 d=$tmp/esc
 mkdir -p "$d"
