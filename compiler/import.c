@@ -192,8 +192,11 @@ static void vm_settings(struct builder *b, struct ast_stmt *vm,
         val_add(a, s, AV_WORD, v);
         list_add(tail, s);
     }
-    *q35 = is_q35(main_value(b, "machine", "type"));
     b->managed_machine = prop_setting(b, tail, "machine", PS_MACHINE);
+    /* pcie's default in the spec follows the spec's machine: with the
+     * machine left unmanaged, each device says pcie itself (and lint's
+     * P007 asks for the machine rather than a build dropping pcie=1) */
+    *q35 = b->managed_machine && is_q35(main_value(b, "machine", "type"));
     if ((v = main_value(b, "bios", NULL))) {
         s = stmt_new(a, "bios");
         val_add(a, s, AV_WORD, v);
