@@ -174,7 +174,7 @@ static bool prop_setting(struct builder *b, struct ast_stmt ***tail,
     if (!propstr_import(b->a, k, ps->value, s, &why)) {
         diag_add_sev(b->diags, R_P041, SEV_WARNING, ps->value_loc,
                      "%s: %s; the key is left out of the spec "
-                     "(apply.sh will not touch it)", key, why);
+                     "(apply.sh will not touch it)", key, spec_string(b->a, why));
         return false;
     }
     list_add(tail, s);
