@@ -181,6 +181,7 @@ int build_check_spec(struct run *r, const char *path,
         if (have)
             rules_facts_run(m, &f, run_quirks(r), d);
     }
+    rules_ids_run(m, have ? &f : NULL, d);
     rules_apply_ignores(ast, d);
     *out_model = m;
     /* the quirks only matter with facts to apply them to */

@@ -46,6 +46,15 @@ static const char *relative_path(arena *a, const char *target,
 
 enum { OPT_VFIO = CMD_OPT_LONG, OPT_VMID };
 
+/* Same file by device and inode, so `-o ./102.conf` and a hard link count
+ * too; an output that does not exist yet is no input. */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
 static const struct option import_options[] = {
     {"output", required_argument, NULL, 'o'},
     {"vfio", required_argument, NULL, OPT_VFIO},
@@ -91,6 +100,16 @@ int cmd_import(int argc, char **argv)
     if (!vmid)
         return cmd_usage_error(cmd, "cannot tell the VMID from the file name "
                            "(expected …/NNN.conf); give --vmid N for", conf_path);
+
+    /* the spec would replace the VM config (or vfio.conf, or the facts) */
+    const char *inputs[] = {conf_path, vfio_path,
+                            fsrc == FACTS_FILE ? facts_arg : NULL};
+    for (size_t i = 0; out_path && i < sizeof inputs / sizeof *inputs; i++)
+        if (inputs[i] && same_file(out_path, inputs[i])) {
+            fprintf(stderr, "passc import: -o %s is the input %s: refusing to "
+                    "write the spec over it\n", out_path, inputs[i]);
+            return EXIT_USAGE;
+        }
 
     arena *a = arena_new();
     struct diag_list diags;

@@ -39,6 +39,22 @@ static void device_comments(const struct model *m, struct strbuf *out)
     }
 }
 
+/* The host's `vfio PARAM VALUE` lines as PARAM=VALUE: on a line of their
+ * own, or after ids= on the current one; then the line ends. */
+static void vfio_options(const struct model *m, struct strbuf *out, bool own_line)
+{
+    size_t n = m->has_host ? m->host.nvfio_opts : 0;
+    if (own_line && !n)
+        return;
+    if (own_line)
+        sb_add(out, "options vfio-pci");
+    for (size_t i = 0; i < n; i++) {
+        sb_printf(out, " %s=", m->host.vfio_opts[i].key);
+        emit_comment_text(out, m->host.vfio_opts[i].value);
+    }
+    sb_addc(out, '\n');
+}
+
 void emit_vfio_conf(const struct model *m, const struct plan *p,
                     struct strbuf *out)
 {
@@ -55,13 +71,16 @@ void emit_vfio_conf(const struct model *m, const struct plan *p,
     size_t n = p->nids;
     const struct pci_id *ids = p->ids;
     enum bind_mode bind = m->has_host ? m->host.bind : BIND_IDS;
+    size_t nopts = m->has_host ? m->host.nvfio_opts : 0;
     if (bind == BIND_START) {
         sb_add(out, "# bind start: no `options vfio-pci ids=` line on purpose. Proxmox binds\n"
                     "# each passed device to vfio-pci itself when its VM starts, so devices with\n"
                     "# the same ids elsewhere in the host keep their drivers.\n");
+        vfio_options(m, out, true);
     } else if (n == 0) {
         sb_add(out, "# No device in the spec has a vendor:device id, so there is nothing for\n"
                     "# `options vfio-pci ids=`; Proxmox binds the devices at VM start.\n");
+        vfio_options(m, out, true);
     } else if (p->ids_on_cmdline) {
         /* A built-in vfio_pci never reads modprobe.d: the ids would be
          * silently ignored here, so they go where the kernel does read them. */
@@ -74,12 +93,15 @@ void emit_vfio_conf(const struct model *m, const struct plan *p,
         emit_id_list(out, ids, n);
         sb_add(out, "\n");
         device_comments(m, out);
+        if (nopts)
+            sb_add(out, "# The host's other vfio-pci options, which a built-in vfio_pci also ignores here:\n");
+        vfio_options(m, out, true);
     } else {
         sb_add(out, "# Devices vfio-pci claims at boot, before any host driver can:\n");
         device_comments(m, out);
         sb_add(out, "options vfio-pci ids=");
         emit_id_list(out, ids, n);
-        sb_addc(out, '\n');
+        vfio_options(m, out, false);
     }
     if (p->nsoftdeps)
         sb_add(out, "# Load vfio-pci before the native drivers of the passed devices:\n");

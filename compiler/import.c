@@ -9,11 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
 #include "pci_class.h"
+#include "propstr.h"
 #include "strbuf.h"
 
 struct builder {
     arena *a;
+    bool managed_cpu, managed_vga, managed_machine;
     const struct import_input *in;
     struct diag_list *diags;
     struct spec_note *notes;
@@ -157,15 +160,24 @@ static const char *main_value(const struct builder *b, const char *key,
                        : s->value;
 }
 
-/* A value the spec can hold as a bare word: the lexer's WORD, whose first
- * character is no '.', '-' or '+' (".q35" would print a syntax error). */
-static bool word_ok(const char *s)
+/* cpu, vga, machine with every option, or (when the spec cannot say the
+ * value exactly) not at all: a warning names the key, and it stays out
+ * of what apply.sh sets. */
+static bool prop_setting(struct builder *b, struct ast_stmt ***tail,
+                         const char *key, enum propstr_kind k)
 {
-    if (!s || !(isalnum((unsigned char)*s) || *s == '_'))
+    const struct pve_setting *ps = pve_get(b->in->conf->main, key);
+    if (!ps)
         return false;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && !strchr("-_.+", *s))
-            return false;
+    struct ast_stmt *s = stmt_new(b->a, key);
+    const char *why = NULL;
+    if (!propstr_import(b->a, k, ps->value, s, &why)) {
+        diag_add_sev(b->diags, R_P041, SEV_WARNING, ps->value_loc,
+                     "%s: %s; the key is left out of the spec "
+                     "(apply.sh will not touch it)", key, spec_string(b->a, why));
+        return false;
+    }
+    list_add(tail, s);
     return true;
 }
 
@@ -180,23 +192,17 @@ static void vm_settings(struct builder *b, struct ast_stmt *vm,
         val_add(a, s, AV_WORD, v);
         list_add(tail, s);
     }
-    v = main_value(b, "machine", "type");
-    *q35 = is_q35(v);
-    if (v && word_ok(v)) {
-        s = stmt_new(a, "machine");
-        val_add(a, s, AV_WORD, v);
-        list_add(tail, s);
-    }
+    b->managed_machine = prop_setting(b, tail, "machine", PS_MACHINE);
+    /* pcie's default in the spec follows the spec's machine: with the
+     * machine left unmanaged, each device says pcie itself (and lint's
+     * P007 asks for the machine rather than a build dropping pcie=1) */
+    *q35 = b->managed_machine && is_q35(main_value(b, "machine", "type"));
     if ((v = main_value(b, "bios", NULL))) {
         s = stmt_new(a, "bios");
         val_add(a, s, AV_WORD, v);
         list_add(tail, s);
     }
-    if ((v = main_value(b, "cpu", "cputype")) && word_ok(v)) {
-        s = stmt_new(a, "cpu");
-        val_add(a, s, AV_WORD, v);
-        list_add(tail, s);
-    }
+    b->managed_cpu = prop_setting(b, tail, "cpu", PS_CPU);
     if ((v = main_value(b, "cores", NULL))) {
         s = stmt_new(a, "cores");
         val_add(a, s, AV_NUMBER, arena_printf(a, "%lu", strtoul(v, NULL, 10)));
@@ -226,11 +232,7 @@ static void vm_settings(struct builder *b, struct ast_stmt *vm,
         val_add(a, s, AV_WORD, on ? "on" : "off");
         list_add(tail, s);
     }
-    if ((v = main_value(b, "vga", "type")) && word_ok(v)) {
-        s = stmt_new(a, "vga");
-        val_add(a, s, AV_WORD, v);
-        list_add(tail, s);
-    }
+    b->managed_vga = prop_setting(b, tail, "vga", PS_VGA);
     (void)vm;
 }
 
@@ -246,6 +248,13 @@ static const char *unmanaged_keys(struct builder *b)
     for (size_t i = 0; i < m->nsettings; i++) {
         const char *k = m->settings[i].key;
         bool skip = !strncmp(k, "hostpci", 7);
+        if ((!strcmp(k, "cpu") && !b->managed_cpu) ||
+            (!strcmp(k, "vga") && !b->managed_vga) ||
+            (!strcmp(k, "machine") && !b->managed_machine)) {
+            if (n++ < 40)
+                sb_printf(&sb, "%s%s", n > 1 ? ", " : "", k);
+            continue;
+        }
         for (size_t j = 0; !skip && j < sizeof managed / sizeof *managed; j++)
             skip = !strcmp(k, managed[j]);
         for (size_t j = 0; !skip && j < i; j++)
@@ -469,7 +478,7 @@ static void add_tunnels(struct builder *b, struct imp_dev *router,
 int import_build(arena *a, const struct import_input *in,
                  struct import_result *out, struct diag_list *diags)
 {
-    struct builder b = {a, in, diags, NULL, 0, 0};
+    struct builder b = {a, false, false, false, in, diags, NULL, 0, 0};
     const struct pve_conf *conf = in->conf;
     const struct facts *f = in->facts;
     struct ast_spec *spec = arena_alloc(a, sizeof *spec);
@@ -496,7 +505,8 @@ int import_build(arena *a, const struct import_input *in,
     val_add(a, host, AV_STRING,
             f && f->hostname && string_ok(f->hostname) ? f->hostname : "pve");
     struct ast_stmt *bind = stmt_new(a, "bind");
-    bool bind_ids = in->vfio && in->vfio->has_ids;
+    /* ids= that ends up empty (or unparseable) binds nothing at boot */
+    bool bind_ids = in->vfio && in->vfio->has_ids && in->vfio->nids > 0;
     val_add(a, bind, AV_WORD, bind_ids ? "ids" : "start");
     child_add(host, bind);
     if (!in->vfio)
@@ -669,17 +679,56 @@ int import_build(arena *a, const struct import_input *in,
             } else if (!in_spec) {
                 diag_add_sev(diags, R_P041, SEV_INFO,
                     mp->ids[i].loc, "%s is in ids= but no device of VM %u has "
-                    "it: `passc build` writes ids= from the spec's devices "
-                    "and would leave it out", ib, in->vmid);
+                    "it: kept in the host's `vfio ids` so the build still binds it",
+                    ib, in->vmid);
             }
         }
-        if (!f)
-            add_note(&b, bind, arena_printf(a, "vfio.conf ids=%s\nwithout "
-                     "facts these ids cannot be matched to addresses: add "
-                     "each id to its device line", sb_str(&ids)));
+        /* Every id vfio-pci binds today stays bound: those no device line
+         * carries (all of them without facts) go on a host `vfio ids`. */
+        struct ast_stmt *vids = stmt_new(a, "vfio");
+        val_add(a, vids, AV_WORD, "ids");
+        for (size_t i = 0; i < mp->nids; i++) {
+            bool in_spec = false, dup = false;
+            for (size_t k = 0; k < nd && !in_spec; k++)
+                in_spec = devs[k].fd && pci_id_eq(&devs[k].fd->id, &mp->ids[i].id);
+            for (size_t k = 0; k < i && !dup; k++)
+                dup = pci_id_eq(&mp->ids[k].id, &mp->ids[i].id);
+            if (in_spec || dup)
+                continue;
+            char ib[10];
+            val_add(a, vids, AV_PAIR, arena_strdup(a, pci_id_format(&mp->ids[i].id, ib)));
+        }
+        if (vids->nvals > 1) {
+            child_add(host, vids);
+            add_note(&b, vids, f ? "ids= of vfio.conf that no device line carries"
+                     : "vfio.conf ids= (without facts they cannot be matched to "
+                       "addresses; with the ids on the device lines this line can go)");
+        }
     }
-    if (in->vfio && (in->vfio->nsoftdeps || in->vfio->nblacklist ||
-                     in->vfio->nother_options)) {
+    /* vfio-pci's other options: written back by the build */
+    for (size_t i = 0; in->vfio && i < in->vfio->nother_options; i++) {
+        const char *o = in->vfio->other_options[i];
+        const char *eq = strchr(o, '=');
+        static const char *const known[] = {"disable_vga", "disable_idle_d3",
+            "nointxmask", "disable_denylist", "enable_sriov", NULL};
+        bool ok = false;
+        for (size_t k = 0; eq && known[k] && !ok; k++)
+            ok = strlen(known[k]) == (size_t)(eq - o) && !strncmp(known[k], o, (size_t)(eq - o));
+        const char *v = eq ? eq + 1 : "";
+        ok = ok && plain_name(v, "");
+        if (!ok) {
+            diag_add_sev(diags, R_P041, SEV_WARNING, in->vfio->ids_loc.src ? in->vfio->ids_loc : (src_loc){in->vfio->src, 0, 0},
+                         "vfio-pci option '%s' is not one the spec can say; "
+                         "`passc build` would leave it out of vfio.conf", spec_string(a, o));
+            continue;
+        }
+        struct ast_stmt *vo = stmt_new(a, "vfio");
+        val_add(a, vo, AV_WORD, arena_strndup(a, o, (size_t)(eq - o)));
+        val_add(a, vo, isdigit((unsigned char)*v) && strspn(v, "0123456789") == strlen(v)
+                           ? AV_NUMBER : AV_WORD, v);
+        child_add(host, vo);
+    }
+    if (in->vfio && (in->vfio->nsoftdeps || in->vfio->nblacklist)) {
         struct strbuf o;
         sb_init(&o, a);
         sb_add(&o, "vfio.conf also has:");
@@ -687,8 +736,6 @@ int import_build(arena *a, const struct import_input *in,
             sb_printf(&o, " softdep %s pre: vfio-pci;", in->vfio->softdeps[i]);
         for (size_t i = 0; i < in->vfio->nblacklist; i++)
             sb_printf(&o, " blacklist %s;", in->vfio->blacklist[i]);
-        for (size_t i = 0; i < in->vfio->nother_options; i++)
-            sb_printf(&o, " vfio-pci option %s;", in->vfio->other_options[i]);
         o.buf[o.len - 1] = 0;
         o.len--;
         sb_add(&o, "\n(passc build derives softdeps from facts; the rest is "

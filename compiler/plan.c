@@ -16,10 +16,30 @@
 
 /* ---- vfio-pci ids ------------------------------------------------------ */
 
-/* Linear time (a hash set): specs with thousands of devices are fuzzed. */
-static void plan_ids(arena *a, const struct model *m, struct plan *p)
+/* Adds id to out unless the hash set already holds it. */
+static void id_add(uint32_t *set, size_t cap, struct pci_id *out, size_t *n,
+                   struct pci_id id)
 {
-    size_t total = 0;
+    uint32_t key = (uint32_t)id.vendor << 16 | id.device;
+    if (key == 0xffffffffu)
+        return;
+    size_t h = (key * 2654435761u) & (cap - 1);
+    while (set[h] != 0xffffffffu && set[h] != key)
+        h = (h + 1) & (cap - 1);
+    if (set[h] == key)
+        return;
+    set[h] = key;
+    out[(*n)++] = id;
+}
+
+/* Linear time (a hash set): specs with thousands of devices are fuzzed.
+ * The host's own `vfio ids` first, then each device's id: from its line,
+ * else from the facts (P015 stops a build that knows neither). */
+static void plan_ids(arena *a, const struct model *m, const struct facts *f,
+                     struct plan *p)
+{
+    size_t nhost = m->has_host ? m->host.nvfio_ids : 0;
+    size_t total = nhost;
     for (size_t v = 0; v < m->nvms; v++)
         total += m->vms[v]->ndevs;
     size_t cap = 16;
@@ -31,21 +51,19 @@ static void plan_ids(arena *a, const struct model *m, struct plan *p)
     memset(set, 0xff, cap * sizeof *set);
     struct pci_id *out = arena_calloc(a, total + 1, sizeof *out);
     size_t n = 0;
+    for (size_t j = 0; j < nhost; j++)
+        id_add(set, cap, out, &n, m->host.vfio_ids[j]);
     for (size_t v = 0; v < m->nvms; v++)
         for (size_t i = 0; i < m->vms[v]->ndevs; i++) {
             const struct m_device *d = m->vms[v]->devs[i];
-            if (!d->has_id)
-                continue;
-            uint32_t key = (uint32_t)d->id.vendor << 16 | d->id.device;
-            if (key == 0xffffffffu)
-                continue;
-            size_t h = (key * 2654435761u) & (cap - 1);
-            while (set[h] != 0xffffffffu && set[h] != key)
-                h = (h + 1) & (cap - 1);
-            if (set[h] == key)
-                continue;
-            set[h] = key;
-            out[n++] = d->id;
+            struct pci_addr at = d->addr;
+            if (at.func == PCI_FUNC_ALL)
+                at.func = 0;
+            const struct facts_device *fd = d->has_id || !f ? NULL : facts_find(f, &at);
+            if (d->has_id)
+                id_add(set, cap, out, &n, d->id);
+            else if (fd)
+                id_add(set, cap, out, &n, fd->id);
         }
     p->ids = out;
     p->nids = n;
@@ -116,11 +134,11 @@ static void plan_settings(arena *a, const struct m_vm *vm, struct plan_vm *pv)
         }
     }
     if (vm->machine)
-        s[k].key = "machine", s[k++].value = one_line(a, vm->machine);
+        s[k].key = "machine", s[k++].value = one_line(a, vm->machine_pve ? vm->machine_pve : vm->machine);
     if (vm->bios)
         s[k].key = "bios", s[k++].value = one_line(a, vm->bios);
     if (vm->cpu)
-        s[k].key = "cpu", s[k++].value = one_line(a, vm->cpu);
+        s[k].key = "cpu", s[k++].value = one_line(a, vm->cpu_pve ? vm->cpu_pve : vm->cpu);
     if (vm->cores)
         s[k].key = "cores", s[k++].value = arena_printf(a, "%u", vm->cores);
     if (vm->memory_mib)
@@ -131,7 +149,7 @@ static void plan_settings(arena *a, const struct m_vm *vm, struct plan_vm *pv)
     if (vm->ostype)
         s[k].key = "ostype", s[k++].value = one_line(a, vm->ostype);
     if (vm->vga)
-        s[k].key = "vga", s[k++].value = one_line(a, vm->vga);
+        s[k].key = "vga", s[k++].value = one_line(a, vm->vga_pve ? vm->vga_pve : vm->vga);
     if (vm->balloon_off == TRI_ON)
         s[k].key = "balloon", s[k++].value = "0";
     pv->vm = vm;
@@ -277,7 +295,7 @@ struct plan *plan_build(arena *a, const struct model *m, const struct facts *f,
                         const struct quirks *q)
 {
     struct plan *p = arena_calloc(a, 1, sizeof *p);
-    plan_ids(a, m, p);
+    plan_ids(a, m, f, p);
     p->vms = arena_calloc(a, m->nvms + 1, sizeof *p->vms);
     for (size_t v = 0; v < m->nvms; v++)
         plan_settings(a, m->vms[v], &p->vms[v]);

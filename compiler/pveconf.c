@@ -238,6 +238,11 @@ static void key_line(struct conf_reader *r, const char *line, size_t n,
     size_t v = k + 1;
     while (v < n && isspace((unsigned char)line[v]))
         v++;
+    /* `tags:  `: Perl's `:\s*(.+?)\s*$` takes one blank as the value, so
+     * Proxmox keeps the line; passc has nothing to read in it. */
+    if (kend > 0 && k < n && line[k] == ':' && v >= n && off + n < src->len &&
+        src->text[off + n] != '\n' && isspace((unsigned char)src->text[off + n]))
+        return;
     if (kend == 0 || k >= n || line[k] != ':' || v >= n) {
         dropped(r, lloc, "Proxmox cannot parse this line%s",
                 "");
@@ -345,10 +350,16 @@ int pveconf_parse(arena *a, const struct source *src, struct pve_conf *out,
             sb_init(&desc, a);
             desc_of = r.cur;
         }
-        /* Proxmox strips the whole line before matching it. */
+        /* Proxmox matches a line from its first byte (parse_vm_config:
+         * m/^([a-z][a-z_]*\d*):\s*(.+?)\s*$/, m/^\#/, m/^\[/): an
+         * indented line is none of these, and it warns and drops it. */
         const char *t = line + s;
         size_t tn = e - s, toff = off + s;
-        if (t[0] == '[' && t[tn - 1] == ']') {
+        if (s > 0) {
+            dropped(&r, loc_at(src, off, toff + tn),
+                    "a line that starts with blanks is not a setting%s",
+                    ": Proxmox drops it");
+        } else if (t[0] == '[' && t[tn - 1] == ']') {
             section_header(&r, t, tn, loc_at(src, toff, toff + tn));
         } else if (t[0] == '#') {
             if (desc.len)

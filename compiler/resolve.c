@@ -13,6 +13,7 @@
 #include "ast.h"
 #include "model.h"
 #include "names.h"
+#include "propstr.h"
 #include "pveconf.h"
 
 /* Proxmox (pve-vmid): ^[1-9][0-9]{2,8}$. */
@@ -38,7 +39,11 @@ enum block { BLK_TOP, BLK_HOST, BLK_VM, BLK_DEVICE };
 
 static const char *const top_words[] = {"host", "vm", NULL};
 static const char *const host_words[] = {"board", "iommu", "bind", "snapshot",
-                                         "facts", NULL};
+                                         "facts", "vfio", NULL};
+/* vfio-pci's module parameters (modinfo vfio-pci) besides ids */
+static const char *const vfio_params[] = {"ids", "disable_vga", "disable_idle_d3",
+                                          "nointxmask", "disable_denylist",
+                                          "enable_sriov", NULL};
 static const char *const vm_words[] = {"os", "machine", "bios", "cpu", "cores",
                                        "memory", "numa", "vga", "balloon",
                                        "gpu", "usb", "usb4", "nvme", "nic",
@@ -443,6 +448,56 @@ static bool first_time(struct resolver *r, struct seen *sn,
 
 /* ---- host ------------------------------------------------------------- */
 
+/* `vfio ids 10de:0be3 …` or `vfio PARAM VALUE`: written to the
+ * `options vfio-pci` line as PARAM=VALUE. */
+static void resolve_vfio(struct resolver *r, struct m_host *h,
+                         const struct ast_stmt *c)
+{
+    if (!nvals(r, c, 2, c->nvals < 2 ? 2 : c->nvals,
+               "a vfio-pci option and its value: vfio disable_vga 1, vfio ids 10de:2783"))
+        return;
+    const struct ast_value *k = &c->vals[0];
+    if (k->kind != AV_WORD || !in_list(vfio_params, k->text)) {
+        const char *sug = k->kind == AV_WORD ? suggest(k->text, vfio_params) : NULL;
+        struct diag *d = bad_value(r, k->loc, "unknown vfio-pci option '%s'%s%s%s",
+                                   k->text, sug ? "; did you mean '" : "",
+                                   sug ? sug : "", sug ? "'?" : "");
+        diag_note(r->d, d, (src_loc){0}, "expected one of: %s",
+                  list_text(r->a, vfio_params));
+        return;
+    }
+    if (!strcmp(k->text, "ids")) {
+        if (h->has_vfio_ids) {
+            bad_value(r, k->loc, "duplicate 'vfio ids': list every id on one line");
+            return;
+        }
+        h->has_vfio_ids = true;
+        h->vfio_ids = arena_calloc(r->a, c->nvals, sizeof *h->vfio_ids);
+        for (size_t i = 1; i < c->nvals; i++)
+            if (parse_id(r, &c->vals[i], &h->vfio_ids[h->nvfio_ids]))
+                h->nvfio_ids++;
+        return;
+    }
+    if (!nvals(r, c, 2, 2, "one value: vfio disable_vga 1"))
+        return;
+    for (size_t i = 0; i < h->nvfio_opts; i++)
+        if (!strcmp(h->vfio_opts[i].key, k->text)) {
+            struct diag *d = bad_value(r, k->loc, "duplicate vfio-pci option '%s'", k->text);
+            diag_note(r->d, d, h->vfio_opts[i].loc, "first set here");
+            return;
+        }
+    const struct ast_value *v = &c->vals[1];
+    /* kernel bool/uint parameters: 0/1, Y/N and the like */
+    if ((v->kind != AV_WORD && v->kind != AV_NUMBER) || !plain_name(v->text, "")) {
+        bad_value(r, v->loc, "bad value '%s' for vfio-pci option %s: write 1 or 0",
+                  v->text, k->text);
+        return;
+    }
+    h->vfio_opts = arena_realloc(r->a, h->vfio_opts, h->nvfio_opts * sizeof *h->vfio_opts,
+                                 (h->nvfio_opts + 1) * sizeof *h->vfio_opts);
+    h->vfio_opts[h->nvfio_opts++] = (struct m_vfio_opt){k->text, v->text, k->loc};
+}
+
 static void resolve_host(struct resolver *r, const struct ast_stmt *s)
 {
     struct m_host *h = &r->m->host;
@@ -466,6 +521,11 @@ static void resolve_host(struct resolver *r, const struct ast_stmt *s)
         const char *kw = c->keyword;
         if (!in_list(host_words, kw)) {
             unknown_keyword(r, c, BLK_HOST, host_words);
+            continue;
+        }
+        if (!strcmp(kw, "vfio")) {       /* one line per option: no first_time */
+            if (no_block(r, c))
+                resolve_vfio(r, h, c);
             continue;
         }
         if (!first_time(r, &sn, c) || !no_block(r, c))
@@ -684,7 +744,7 @@ static bool digits_then(const char **p)
 
 /* Proxmox's machine type pattern (Machine.pm), without the ARM `virt…`:
  * pc | q35 | pc(-i440fx)?-V | pc-q35-V, V = \d+(\.\d+)+(\+pve\d+)?(\.pxe)? */
-static bool machine_ok(const char *m)
+bool machine_ok(const char *m)
 {
     if (!strcmp(m, "pc") || !strcmp(m, "q35"))
         return true;
@@ -818,7 +878,7 @@ static struct m_vm *resolve_vm(struct resolver *r, const struct ast_stmt *s)
         if (!strcmp(kw, "os")) {
             vm->ostype = word_in(r, c, ostypes);
         } else if (!strcmp(kw, "machine")) {
-            if (!nvals(r, c, 1, 1, "one machine type (q35, pc, pc-q35-9.0, …)"))
+            if (!nvals(r, c, 1, c->nvals ? c->nvals : 1, "a machine type (q35, pc, pc-q35-9.0, …), then options"))
                 continue;
             const struct ast_value *v = &c->vals[0];
             if (v->kind != AV_WORD || !machine_ok(v->text)) {
@@ -826,13 +886,15 @@ static struct m_vm *resolve_vm(struct resolver *r, const struct ast_stmt *s)
                           v->text);
                 continue;
             }
+            if (!(vm->machine_pve = propstr_resolve(r->a, r->d, c, PS_MACHINE)))
+                continue;
             vm->machine = v->text;
             vm->machine_loc = v->loc;
         } else if (!strcmp(kw, "bios")) {
             static const char *const w[] = {"seabios", "ovmf", NULL};
             vm->bios = word_in(r, c, w);
         } else if (!strcmp(kw, "cpu")) {
-            if (!nvals(r, c, 1, 1, "one CPU type, e.g. host"))
+            if (!nvals(r, c, 1, c->nvals ? c->nvals : 1, "a CPU type, e.g. host, then options"))
                 continue;
             if ((c->vals[0].kind != AV_WORD && c->vals[0].kind != AV_STRING) ||
                 !plain_name(c->vals[0].text, "._+-")) {
@@ -842,6 +904,7 @@ static struct m_vm *resolve_vm(struct resolver *r, const struct ast_stmt *s)
                 continue;
             }
             vm->cpu = c->vals[0].text;
+            vm->cpu_pve = propstr_resolve(r->a, r->d, c, PS_CPU);
         } else if (!strcmp(kw, "cores")) {
             uint64_t v;
             if (number_in(r, c, 1, CORES_MAX, &v))
@@ -851,7 +914,12 @@ static struct m_vm *resolve_vm(struct resolver *r, const struct ast_stmt *s)
         } else if (!strcmp(kw, "numa")) {
             on_off(r, c, false, &vm->numa);
         } else if (!strcmp(kw, "vga")) {
-            vm->vga = word_in(r, c, vga_types);
+            if (!nvals(r, c, 1, c->nvals ? c->nvals : 1, "a display type, then options"))
+                continue;
+            struct ast_stmt type = *c;
+            type.nvals = 1;
+            if ((vm->vga = word_in(r, &type, vga_types)))
+                vm->vga_pve = propstr_resolve(r->a, r->d, c, PS_VGA);
         } else if (!strcmp(kw, "balloon")) {
             enum tri t;
             if (on_off(r, c, false, &t))

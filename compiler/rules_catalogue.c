@@ -114,6 +114,14 @@ static const char explain_P014[] =
  "Example:\n"
  "    # passc: ignore P024 \"the SATA controller is unused\"\n"
  "    gpu 02:00.0 10de:2783\n";
+static const char explain_P015[] =
+ "Why: `bind ids` writes `options vfio-pci ids=` from the devices' ids. A\n"
+ "device whose id is neither on its line nor in the facts would be left\n"
+ "out, and a host that binds it at boot today would stop doing so.\n"
+ "Fix: add the id after the address, give facts, or list the host's ids.\n"
+ "Example:\n"
+ "    host { bind ids; vfio ids 10de:0be3 10de:10c5 }\n"
+ "    gpu 01:00.0 10de:0be3\n";
 static const char explain_P020[] =
  "Why: after a BIOS update, a new card or a moved slot, addresses shift;\n"
  "Proxmox would pass whatever is there now, or fail to start the VM.\n"

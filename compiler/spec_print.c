@@ -167,6 +167,13 @@ static void print_notes(struct printer *p, const struct ast_stmt *st,
                     if (!first)
                         for (size_t k = 0; k < lead + 2; k++)
                             sb_addc(p->out, ' ');
+                    /* a note is data (a VM description, say): never a
+                     * `# passc:` directive the lexer would obey */
+                    size_t b = 0;
+                    while (b < take && (s[done + b] == ' ' || s[done + b] == '\t'))
+                        b++;
+                    if (take - b >= 6 && !memcmp(s + done + b, "passc:", 6))
+                        sb_add(p->out, "| ");
                     sb_addn(p->out, s + done, take);
                 }
                 end_line(p);

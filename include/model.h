@@ -82,6 +82,9 @@ struct m_vm {
     enum tri numa;
     const char *vga;            /* NULL: not managed */
     enum tri balloon_off;       /* TRI_ON: balloon: 0 */
+    /* cpu, vga, machine with their options, as Proxmox writes them
+     * ("host,hidden=1"); NULL when the options were bad (P002) */
+    const char *cpu_pve, *vga_pve, *machine_pve;
     struct m_device **devs;     /* declaration order, audio right after gpu */
     size_t ndevs;
 };
@@ -96,6 +99,17 @@ struct m_host {
     const char *zfs_dataset;    /* snapshot zfs "…" */
     const char *facts_path;     /* facts "…", relative to the spec's dir */
     src_loc facts_loc;
+    /* `vfio ids …`: ids vfio-pci binds whatever the devices say (import
+     * without facts keeps the host's ids= this way) */
+    struct pci_id *vfio_ids;
+    size_t nvfio_ids;
+    bool has_vfio_ids;
+    /* `vfio disable_vga 1` …: other vfio-pci module options, in order */
+    struct m_vfio_opt {
+        const char *key, *value;
+        src_loc loc;
+    } *vfio_opts;
+    size_t nvfio_opts;
 };
 
 struct model {

@@ -40,6 +40,11 @@ struct quirks *quirks_load(arena *a, const char *path, struct diag_list *d);
 void rules_facts_run(const struct model *m, const struct facts *f,
                      const struct quirks *q, struct diag_list *diags);
 
+/* P015: bind ids with a device whose id neither the spec nor the facts
+ * (f may be NULL) know, and no host `vfio ids`. */
+void rules_ids_run(const struct model *m, const struct facts *f,
+                   struct diag_list *diags);
+
 /* `# passc: ignore Pxxx "reason"`: drops matching diagnostics on the next
  * statement; an ignore that silences nothing is reported (P014). */
 void rules_apply_ignores(const struct ast_spec *spec, struct diag_list *diags);

@@ -48,6 +48,8 @@ RULE(P013, "identity-unchecked", SEV_INFO, SEVS_INFO, false,
      "a device line has no vendor:device id")
 RULE(P014, "unused-ignore", SEV_WARNING, SEVS_WARNING, false,
      "a `# passc: ignore` comment silences nothing")
+RULE(P015, "ids-unknown", SEV_ERROR, SEVS_ERROR, false,
+     "bind ids, but a passed device's vendor:device id is known neither from the spec nor from facts")
 /* Against facts (rules_facts.c). */
 RULE(P020, "device-missing", SEV_ERROR, SEVS_ERROR, true,
      "nothing at the device's address; says where the id lives now")
