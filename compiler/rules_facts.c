@@ -781,4 +781,5 @@ void rules_facts_run(const struct model *m, const struct facts *f,
     }
     check_ids_capture(&c);
     check_builtin(&c);
+    rules_hostconf_run(m, f, diags);
 }
