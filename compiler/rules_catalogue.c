@@ -274,8 +274,9 @@ static const char explain_P052[] =
  "    /etc/modprobe.d/old.conf:1: install vfio-pci /sbin/vfio-bind.sh\n";
 static const char explain_P053[] =
  "Why: modprobe adds `vfio-pci.ids=` from the kernel command line to the\n"
- "module's options; ids there that are not the spec's bind devices the\n"
- "spec leaves to the host, or the two lists fight after the next edit.\n"
+ "module's options, before modprobe.d's; an id there that the spec does\n"
+ "not pass binds a device the spec leaves to the host (whenever vfio.conf\n"
+ "is not read: a built-in module, an initramfs without it).\n"
  "(A built-in vfio_pci takes its ids only from the command line, which\n"
  "apply.sh rewrites itself: not reported then.)\n"
  "Fix: remove vfio-pci.ids= from GRUB_CMDLINE_LINUX_DEFAULT or\n"

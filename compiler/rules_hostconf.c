@@ -98,40 +98,26 @@ static const char *ids_param(arena *a, const char *text, bool dotted)
     return found;
 }
 
-/* Every id of a comma list is the spec's and every spec id is in it. */
-static bool ids_match(const struct model *m, const char *list)
+/* The first id of a comma list that the spec does not bind; NULL none.
+ * Fewer ids than the spec's is harmless: passc's vfio.conf is read after
+ * the command line and its ids= wins for a module. */
+static const char *foreign_id(arena *a, const struct model *m, const char *list)
 {
-    size_t n = 0;
     const char *p = list;
     while (*p) {
         unsigned v, d;
         int used = 0;
-        if (sscanf(p, "%4x:%4x%n", &v, &d, &used) != 2 || !spec_has_id(m, v, d))
-            return false;
-        n++;
+        if (sscanf(p, "%4x:%4x%n", &v, &d, &used) != 2)
+            return arena_strndup(a, p, strcspn(p, ","));
+        if (!spec_has_id(m, v, d))
+            return arena_printf(a, "%04x:%04x", v, d);
         p += used;
         while (*p && *p != ',')
             p++;   /* :subvendor:subdevice… parts */
         if (*p == ',')
             p++;
     }
-    size_t want = 0;
-    /* distinct spec ids */
-    for (size_t v = 0; v < m->nvms; v++)
-        for (size_t i = 0; i < m->vms[v]->ndevs; i++) {
-            const struct m_device *d = m->vms[v]->devs[i];
-            bool first = d->has_id;
-            for (size_t w = 0; first && w <= v; w++)
-                for (size_t k = 0; first && k < m->vms[w]->ndevs; k++) {
-                    const struct m_device *o = m->vms[w]->devs[k];
-                    if (o == d)
-                        break;
-                    if (o->has_id && pci_id_eq(&o->id, &d->id))
-                        first = false;
-                }
-            want += first;
-        }
-    return n >= want;
+    return NULL;
 }
 
 /* ---- P050-P054: modprobe.d and the command line ---- */
@@ -185,11 +171,12 @@ static void check_vfio_lines(struct hctx *c)
 static void check_cmdline(struct hctx *c)
 {
     const char *ids = c->f->cmdline ? ids_param(c->a, c->f->cmdline, true) : NULL;
-    if (!ids || ids_match(c->m, ids))
+    const char *other = ids ? foreign_id(c->a, c->m, ids) : NULL;
+    if (!other)
         return;
     struct diag *dg = diag_add(c->d, R_P053, bind_loc(c),
-                               "the kernel command line has vfio-pci.ids=%s, which is not the spec's ids",
-                               ids);
+                               "the kernel command line's vfio-pci.ids=%s binds %s, which the spec does not pass",
+                               ids, other);
     diag_note(c->d, dg, (src_loc){0}, "/proc/cmdline: %s", c->f->cmdline);
     diag_fix(c->d, dg, "remove vfio-pci.ids= from the kernel command line (GRUB_CMDLINE_LINUX_DEFAULT or /etc/kernel/cmdline), so the ids come from passc's vfio.conf only");
 }

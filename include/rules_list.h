@@ -99,7 +99,7 @@ RULE(P051, "vfio-blacklisted", SEV_WARNING, SEVS_WARNING, true,
 RULE(P052, "vfio-install", SEV_ERROR, SEVS_ERROR, true,
      "a modprobe.d `install vfio_pci` command replaces loading the module")
 RULE(P053, "cmdline-ids", SEV_WARNING, SEVS_WARNING, true,
-     "the kernel command line's vfio-pci.ids= is not the spec's")
+     "the kernel command line's vfio-pci.ids= binds an id the spec does not pass")
 RULE(P054, "softdep-conflict", SEV_WARNING, SEVS_WARNING, true,
      "a softdep elsewhere loads a passed device's native driver before vfio_pci")
 RULE(P055, "no-native-driver", SEV_INFO, SEVS_INFO, true,
