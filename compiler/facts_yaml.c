@@ -822,7 +822,10 @@ static bool read_device(struct reader *r, const struct ynode *m,
         } else if (!strcmp(k, "use-detail")) {
             ok = get_str(r, v, k, &d->use_detail);
         } else if (!strcmp(k, "native")) {
+            /* module names reach `softdep NAME pre: vfio-pci` */
             ok = read_str_list(r, v, k, &d->native, &d->nnative);
+            for (size_t j = 0; ok && j < d->nnative; j++)
+                ok = get_driver(r, v->kids[j], k, &d->native[j]) && d->native[j];
         } else {
             unknown_key(r, m->kids[i], "a device");
         }
