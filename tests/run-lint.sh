@@ -161,6 +161,13 @@ lint_case tb-tunnels      thunderbolt 1 "error:P024" "P033 P010"
 # the host's modprobe.d, command line and VM configs (P050-P059)
 lint_case hostconf        hostconf    1 "error:P050 warning:P051 error:P052 warning:P053 warning:P054 info:P055 error:P056 error:P057 warning:P058 warning:P059" ""
 lint_case hostconf-ok     hostconf-ok 0 "" "P050 P051 P052 P053 P054 P055 P056 P057 P058 P059"
+# a firmware switch the admin has taken care of: `# passc: ignore` above the VM
+sed 's/^vm 110 "games" {/# passc: ignore P057 "converted with mbr2gpt"\nvm 110 "games" {/' \
+    "$src/tests/lint/cases/hostconf.pass" >"$tmp/ignore57.pass"
+expect_rc 1 "hostconf with P057 ignored" "$PASSC" lint --format gcc \
+    --root "${PASSC_FIXTURES:-$src/build/fixtures}/hostconf" "$tmp/ignore57.pass"
+if grep -q "\[P057\]\|\[P014\]" "$tmp/out"; then bad "P057 not silenced by its ignore"; else ok; fi
+has "$tmp/out" "[P058]" "hostconf with P057 ignored"
 # the hints, in the text format
 "$PASSC" lint --root "${PASSC_FIXTURES:-$src/build/fixtures}/iommu-off" \
     "$src/tests/lint/cases/moved.pass" >"$tmp/out" 2>&1
