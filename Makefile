@@ -6,7 +6,7 @@
 CC       ?= cc
 PREFIX   ?= /usr/local
 DESTDIR  ?=
-PKGS     := libpci yaml-0.1 json-c
+PKGS     := libpci yaml-0.1 json-c libkmod
 B        := build
 BA       := build-asan
 
@@ -84,7 +84,7 @@ $(B) $(BA):
 # missing libraries, since plain `make` no longer installs them.
 FLAGS_LINE = $(CC) $(ALL_CFLAGS) $(LDFLAGS) $(PKG_LIBS)
 define flags_file
-	@pkg-config --exists $(PKGS) 2>/dev/null || { echo "passc: libpci, libyaml or json-c (or pkg-config) is missing: run 'make deps' (contrib/ensure-deps)" >&2; exit 1; }
+	@pkg-config --exists $(PKGS) 2>/dev/null || { echo "passc: libpci, libyaml, json-c or libkmod (or pkg-config) is missing: run 'make deps' (contrib/ensure-deps)" >&2; exit 1; }
 	@echo '$(FLAGS_LINE) $(1)' >$@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 endef

@@ -967,6 +967,8 @@ int facts_read_sysfs(arena *a, const char *root, const char *ids_file,
             return -1;
         }
     facts_find_host_uses(a, root, &f, diags);
+    facts_read_kmod(a, root, &f, diags);
+    facts_read_vms(a, root, &f, diags);
     f.origin = strcmp(root, "/") ? arena_printf(a, "root %s", root) : "live /sys";
     *out = f;
     return 0;

@@ -27,6 +27,15 @@
  *     consumers / suppliers: [addresses] (sysfs device links);
  *     uses: [root-disk, boot-disk, swap, zfs-pool, mgmt-nic, bridge-port,
  *            console, keyboard]; use-detail "why, for people".
+ * Version 2 adds what a version 1 reader would not know it ignores, and
+ * is written only when there is some (a snapshot without it stays version
+ * 1, byte for byte); both versions are read:
+ *   host:     alias-lookup: true (devices' native lists were looked up)
+ *   devices:  native: [modules the modalias names] (modules.alias)
+ *   modprobe: list of {kind: options|blacklist|install|softdep, module,
+ *             value, file, line} in kmod's reading order (facts_kmod.c)
+ *   vms:      list of {vmid, file, bios, machine, onboot, efidisk, disks:
+ *             [keys], hostpci: [addresses, "0000:01:00" a whole device]}
  * Comments are allowed anywhere (a generated file may carry a header);
  * unknown keys are warnings, so a newer passc's extra facts do not stop an
  * older one. */
@@ -44,7 +53,8 @@
 #include "source.h"
 #include "utf8.h"
 
-#define SNAPSHOT_VERSION 1
+#define SNAPSHOT_VERSION 2
+#define SNAPSHOT_VERSION_MIN 1
 #define MAX_DEPTH 16              /* the schema needs 4 */
 #define MAX_SCALAR (64u * 1024u)  /* a cmdline is at most a few KiB */
 
@@ -227,7 +237,73 @@ static void w_device(struct writer *w, const struct facts_device *d)
     }
     if (d->use_detail)
         w_key_str(w, "use-detail", d->use_detail);
+    if (d->nnative) {
+        w_plain(w, "native");
+        w_seq_start(w, YAML_FLOW_SEQUENCE_STYLE);
+        for (size_t i = 0; i < d->nnative; i++)
+            w_str(w, d->native[i]);
+        w_seq_end(w);
+    }
     w_map_end(w);
+}
+
+static bool has_v2(const struct facts *f)
+{
+    return f->alias_lookup || f->nmodprobe || f->nvms;
+}
+
+static void w_modprobe(struct writer *w, const struct facts *f)
+{
+    if (!f->nmodprobe)
+        return;
+    w_plain(w, "modprobe");
+    w_seq_start(w, YAML_BLOCK_SEQUENCE_STYLE);
+    for (size_t i = 0; i < f->nmodprobe; i++) {
+        const struct facts_modprobe *e = &f->modprobe[i];
+        w_map_start(w, YAML_BLOCK_MAPPING_STYLE);
+        w_plain(w, "kind");
+        w_plain(w, facts_mp_kind_name(e->kind));
+        w_key_str(w, "module", e->module);
+        if (e->value)
+            w_key_str(w, "value", e->value);
+        if (e->file)
+            w_key_str(w, "file", e->file);
+        if (e->line)
+            w_key_int(w, "line", (long)e->line);
+        w_map_end(w);
+    }
+    w_seq_end(w);
+}
+
+static void w_vms(struct writer *w, const struct facts *f)
+{
+    if (!f->nvms)
+        return;
+    w_plain(w, "vms");
+    w_seq_start(w, YAML_BLOCK_SEQUENCE_STYLE);
+    for (size_t i = 0; i < f->nvms; i++) {
+        const struct facts_vm *vm = &f->vms[i];
+        w_map_start(w, YAML_BLOCK_MAPPING_STYLE);
+        w_key_int(w, "vmid", (long)vm->vmid);
+        if (vm->file)
+            w_key_str(w, "file", vm->file);
+        if (vm->bios)
+            w_key_str(w, "bios", vm->bios);
+        if (vm->machine)
+            w_key_str(w, "machine", vm->machine);
+        w_key_bool(w, "onboot", vm->onboot);
+        w_key_bool(w, "efidisk", vm->efidisk);
+        if (vm->ndisks) {
+            w_plain(w, "disks");
+            w_seq_start(w, YAML_FLOW_SEQUENCE_STYLE);
+            for (size_t k = 0; k < vm->ndisks; k++)
+                w_str(w, vm->disks[k]);
+            w_seq_end(w);
+        }
+        w_addr_list(w, "hostpci", vm->hostpci, vm->nhostpci);
+        w_map_end(w);
+    }
+    w_seq_end(w);
 }
 
 int facts_write_yaml(const struct facts *f, FILE *out)
@@ -246,7 +322,7 @@ int facts_write_yaml(const struct facts *f, FILE *out)
     yaml_document_start_event_initialize(&w.ev, NULL, NULL, NULL, 1);
     w_emit(&w);
     w_map_start(&w, YAML_BLOCK_MAPPING_STYLE);
-    w_key_int(&w, "passc-facts", SNAPSHOT_VERSION);
+    w_key_int(&w, "passc-facts", has_v2(f) ? SNAPSHOT_VERSION : SNAPSHOT_VERSION_MIN);
 
     w_plain(&w, "host");
     w_map_start(&w, YAML_BLOCK_MAPPING_STYLE);
@@ -259,6 +335,8 @@ int facts_write_yaml(const struct facts *f, FILE *out)
     w_key_bool(&w, "iommu", f->iommu_on);
     if (f->cpu_vendor)
         w_key_str(&w, "cpu-vendor", f->cpu_vendor);
+    if (f->alias_lookup)
+        w_key_bool(&w, "alias-lookup", true);
     w_map_end(&w);
 
     w_plain(&w, "modules");
@@ -274,6 +352,8 @@ int facts_write_yaml(const struct facts *f, FILE *out)
     for (size_t i = 0; i < f->ndevs; i++)
         w_device(&w, &f->devs[i]);
     w_seq_end(&w);
+    w_modprobe(&w, f);
+    w_vms(&w, f);
 
     w_map_end(&w);
     yaml_document_end_event_initialize(&w.ev, 1);
@@ -654,6 +734,23 @@ static bool read_addr_list(struct reader *r, const struct ynode *n,
     return true;
 }
 
+static bool read_str_list(struct reader *r, const struct ynode *n,
+                          const char *key, const char ***out, size_t *nout)
+{
+    if (is_null(n))
+        return true;
+    if (!want(r, n, Y_SEQ, key))
+        return false;
+    *out = arena_calloc(r->a, n->nkids + 1, sizeof **out);
+    *nout = 0;
+    for (size_t i = 0; i < n->nkids; i++) {
+        if (!want(r, n->kids[i], Y_SCALAR, key))
+            return false;
+        (*out)[(*nout)++] = n->kids[i]->str;
+    }
+    return true;
+}
+
 static bool read_uses(struct reader *r, const struct ynode *n, unsigned *uses)
 {
     if (is_null(n))
@@ -737,6 +834,11 @@ static bool read_device(struct reader *r, const struct ynode *m,
             ok = read_uses(r, v, &d->uses);
         } else if (!strcmp(k, "use-detail")) {
             ok = get_str(r, v, k, &d->use_detail);
+        } else if (!strcmp(k, "native")) {
+            /* module names reach `softdep NAME pre: vfio-pci` */
+            ok = read_str_list(r, v, k, &d->native, &d->nnative);
+            for (size_t j = 0; ok && j < d->nnative; j++)
+                ok = get_driver(r, v->kids[j], k, &d->native[j]) && d->native[j];
         } else {
             unknown_key(r, m->kids[i], "a device");
         }
@@ -767,6 +869,8 @@ static bool read_host(struct reader *r, const struct ynode *m, struct facts *f)
             ok = have_iommu = get_bool(r, v, k, &f->iommu_on);
         else if (!strcmp(k, "cpu-vendor"))
             ok = get_str(r, v, k, &f->cpu_vendor);
+        else if (!strcmp(k, "alias-lookup"))
+            ok = get_bool(r, v, k, &f->alias_lookup);
         else
             unknown_key(r, m->kids[i], "host");
     }
@@ -805,6 +909,136 @@ static bool read_modules(struct reader *r, const struct ynode *m,
         f->modules[f->nmodules].name = m->kids[i]->str;
         f->modules[f->nmodules].state = st;
         f->nmodules++;
+    }
+    return true;
+}
+
+static bool read_modprobe(struct reader *r, const struct ynode *s,
+                          struct facts *f)
+{
+    f->modprobe_known = true;
+    if (is_null(s))
+        return true;
+    if (!want(r, s, Y_SEQ, "modprobe"))
+        return false;
+    f->modprobe = arena_calloc(r->a, s->nkids + 1, sizeof *f->modprobe);
+    for (size_t i = 0; i < s->nkids; i++) {
+        const struct ynode *m = s->kids[i];
+        struct facts_modprobe *e = &f->modprobe[f->nmodprobe];
+        if (!want(r, m, Y_MAP, "a modprobe entry") || !keys_unique(r, m))
+            return false;
+        bool have_kind = false, ok = true;
+        for (size_t k = 0; ok && k + 1 < m->nkids; k += 2) {
+            const char *key = m->kids[k]->str;
+            const struct ynode *v = m->kids[k + 1];
+            long n;
+            if (!strcmp(key, "kind")) {
+                if (!(ok = want(r, v, Y_SCALAR, key)))
+                    break;
+                for (int x = MP_OPTIONS; x <= MP_SOFTDEP; x++)
+                    if (!strcmp(v->str, facts_mp_kind_name((enum facts_mp_kind)x))) {
+                        e->kind = (enum facts_mp_kind)x;
+                        have_kind = true;
+                    }
+                if (!have_kind) {
+                    rd_error(r, v->loc, "modprobe kind must be options, blacklist, "
+                             "install or softdep, not '%s'", v->str);
+                    ok = false;
+                }
+            } else if (!strcmp(key, "module")) {
+                ok = get_str(r, v, key, &e->module);
+            } else if (!strcmp(key, "value")) {
+                ok = get_str(r, v, key, &e->value);
+            } else if (!strcmp(key, "file")) {
+                ok = get_str(r, v, key, &e->file);
+            } else if (!strcmp(key, "line")) {
+                if ((ok = get_int(r, v, key, 1, INT_MAX, &n)))
+                    e->line = (unsigned)n;
+            } else {
+                unknown_key(r, m->kids[k], "a modprobe entry");
+            }
+        }
+        if (ok && (!have_kind || !e->module)) {
+            rd_error(r, m->loc, "modprobe entry lacks '%s'", !have_kind ? "kind" : "module");
+            ok = false;
+        }
+        if (!ok)
+            return false;
+        f->nmodprobe++;
+    }
+    return true;
+}
+
+static bool read_vm(struct reader *r, const struct ynode *m, struct facts_vm *vm)
+{
+    if (!want(r, m, Y_MAP, "a VM") || !keys_unique(r, m))
+        return false;
+    bool ok = true, have_id = false;
+    for (size_t k = 0; ok && k + 1 < m->nkids; k += 2) {
+        const char *key = m->kids[k]->str;
+        const struct ynode *v = m->kids[k + 1];
+        long n;
+        if (!strcmp(key, "vmid")) {
+            if ((ok = have_id = get_int(r, v, key, 100, 999999999, &n)))
+                vm->vmid = (unsigned)n;
+        } else if (!strcmp(key, "file")) {
+            ok = get_str(r, v, key, &vm->file);
+        } else if (!strcmp(key, "bios")) {
+            ok = get_str(r, v, key, &vm->bios);
+        } else if (!strcmp(key, "machine")) {
+            ok = get_str(r, v, key, &vm->machine);
+        } else if (!strcmp(key, "onboot")) {
+            ok = get_bool(r, v, key, &vm->onboot);
+        } else if (!strcmp(key, "efidisk")) {
+            ok = get_bool(r, v, key, &vm->efidisk);
+        } else if (!strcmp(key, "disks")) {
+            ok = read_str_list(r, v, key, &vm->disks, &vm->ndisks);
+        } else if (!strcmp(key, "hostpci")) {
+            if (is_null(v))
+                continue;
+            if (!(ok = want(r, v, Y_SEQ, key)))
+                break;
+            vm->hostpci = arena_calloc(r->a, v->nkids + 1, sizeof *vm->hostpci);
+            for (size_t i = 0; ok && i < v->nkids; i++) {
+                const char *why = NULL;
+                if (!(ok = want(r, v->kids[i], Y_SCALAR, key)))
+                    break;
+                if (pci_addr_parse(v->kids[i]->str, true, &vm->hostpci[i], &why) < 0) {
+                    rd_error(r, v->kids[i]->loc, "hostpci '%s' is not a PCI address: %s",
+                             v->kids[i]->str, why ? why : "malformed");
+                    ok = false;
+                } else {
+                    vm->nhostpci++;
+                }
+            }
+        } else {
+            unknown_key(r, m->kids[k], "a VM");
+        }
+    }
+    if (ok && !have_id) {
+        rd_error(r, m->loc, "VM entry lacks 'vmid'");
+        ok = false;
+    }
+    return ok;
+}
+
+static bool read_vms(struct reader *r, const struct ynode *s, struct facts *f)
+{
+    f->vms_known = true;
+    if (is_null(s))
+        return true;
+    if (!want(r, s, Y_SEQ, "vms"))
+        return false;
+    f->vms = arena_calloc(r->a, s->nkids + 1, sizeof *f->vms);
+    for (size_t i = 0; i < s->nkids; i++) {
+        if (!read_vm(r, s->kids[i], &f->vms[f->nvms]))
+            return false;
+        if (f->nvms && f->vms[f->nvms - 1].vmid >= f->vms[f->nvms].vmid) {
+            rd_error(r, s->kids[i]->loc, "VM %u out of order or listed twice",
+                     f->vms[f->nvms].vmid);
+            return false;
+        }
+        f->nvms++;
     }
     return true;
 }
@@ -852,6 +1086,7 @@ static bool read_root(struct reader *r, const struct ynode *root,
     if (!want(r, root, Y_MAP, "a facts snapshot") || !keys_unique(r, root))
         return false;
     const struct ynode *ver = NULL, *host = NULL, *mods = NULL, *devs = NULL;
+    const struct ynode *mp = NULL, *vms = NULL;
     for (size_t i = 0; i + 1 < root->nkids; i += 2) {
         const char *k = root->kids[i]->str;
         const struct ynode *v = root->kids[i + 1];
@@ -863,20 +1098,24 @@ static bool read_root(struct reader *r, const struct ynode *root,
             mods = v;
         else if (!strcmp(k, "devices"))
             devs = v;
+        else if (!strcmp(k, "modprobe"))
+            mp = v;
+        else if (!strcmp(k, "vms"))
+            vms = v;
         else
             unknown_key(r, root->kids[i], "the snapshot");
     }
     if (!ver) {
         rd_error(r, root->loc, "not a passc facts snapshot: no 'passc-facts: %d'",
-                 SNAPSHOT_VERSION);
+                 SNAPSHOT_VERSION_MIN);
         return false;
     }
     long v;
     if (!get_int(r, ver, "passc-facts", 0, LONG_MAX, &v))
         return false;
-    if (v != SNAPSHOT_VERSION) {
+    if (v < SNAPSHOT_VERSION_MIN || v > SNAPSHOT_VERSION) {
         rd_error(r, ver->loc, "snapshot version %ld is not supported (this passc "
-                 "reads version %d)", v, SNAPSHOT_VERSION);
+                 "reads versions %d to %d)", v, SNAPSHOT_VERSION_MIN, SNAPSHOT_VERSION);
         return false;
     }
     if (!host) {
@@ -888,7 +1127,8 @@ static bool read_root(struct reader *r, const struct ynode *root,
         return false;
     }
     return read_host(r, host, f) && (!mods || read_modules(r, mods, f)) &&
-           read_devices(r, devs, f);
+           read_devices(r, devs, f) && (!mp || read_modprobe(r, mp, f)) &&
+           (!vms || read_vms(r, vms, f));
 }
 
 /* Any file can be named as facts (`facts "/etc/shadow"`, a path in a

@@ -429,6 +429,17 @@ size_t quirks_claiming_modules(const struct quirks *q,
         mods[n] = quirks_module_of(q, d->driver);
         bound[n++] = true;
     }
+    /* modprobe's own answer for the device's modalias (facts_kmod.c): the
+     * module exists, whichever driver happens to be bound now */
+    for (size_t i = 0; i < d->nnative && n < max; i++) {
+        bool dup = false;
+        for (size_t k = 0; k < n && !dup; k++)
+            dup = module_name_eq(mods[k], d->native[i]);
+        if (!dup) {
+            mods[n] = d->native[i];
+            bound[n++] = true;
+        }
+    }
     const char *nat[16];
     size_t nn = quirks_native_drivers(q, d, nat, 16);
     for (size_t i = 0; i < nn && i < 16 && n < max; i++) {

@@ -272,6 +272,99 @@ static const char explain_P033[] =
  "`tunnels`.\n"
  "Example:\n"
  "    usb4 78:00.0 1b21:2425 { tunnels 79:00.3 79:00.4 }\n";
+static const char explain_P050[] =
+ "Why: modprobe (libkmod) reads every modprobe.d file by name across\n"
+ "/etc, /run, /usr/local/lib, /lib and /usr/lib (a name in /etc hides the\n"
+ "same name further down); the `options` of one module add up and the\n"
+ "last ids= read wins. A file sorted after vfio.conf with its own\n"
+ "`options vfio_pci ids=` gives vfio-pci other ids than the spec's, and\n"
+ "the devices stay with their native drivers. Located at the spec's bind\n"
+ "line; the note names the other file and line.\n"
+ "Fix: remove the ids= from that file (keep other options it sets).\n"
+ "Example:\n"
+ "    /etc/modprobe.d/zz-gpu.conf:2: options vfio-pci ids=10de:1b80\n";
+static const char explain_P051[] =
+ "Why: `blacklist vfio_pci` stops modprobe from loading vfio-pci for a\n"
+ "device's alias; it still loads by name (passc's softdeps, an initramfs\n"
+ "module list), so binding by ids works only as long as something names\n"
+ "it. Usually left over from an earlier attempt.\n"
+ "Fix: remove the blacklist line.\n"
+ "Example:\n"
+ "    /etc/modprobe.d/blacklist.conf:4: blacklist vfio_pci\n";
+static const char explain_P052[] =
+ "Why: `install vfio_pci COMMAND` makes modprobe run COMMAND instead of\n"
+ "loading the module: passc's options and softdeps apply only if the\n"
+ "command itself loads vfio-pci with them.\n"
+ "Fix: remove the install line (passc's vfio.conf does the ordering with\n"
+ "softdeps).\n"
+ "Example:\n"
+ "    /etc/modprobe.d/old.conf:1: install vfio-pci /sbin/vfio-bind.sh\n";
+static const char explain_P053[] =
+ "Why: modprobe adds `vfio-pci.ids=` from the kernel command line to the\n"
+ "module's options, before modprobe.d's; an id there that the spec does\n"
+ "not pass binds a device the spec leaves to the host (whenever vfio.conf\n"
+ "is not read: a built-in module, an initramfs without it).\n"
+ "(A built-in vfio_pci takes its ids only from the command line, which\n"
+ "apply.sh rewrites itself: not reported then.)\n"
+ "Fix: remove vfio-pci.ids= from GRUB_CMDLINE_LINUX_DEFAULT or\n"
+ "/etc/kernel/cmdline and refresh the boot loader.\n"
+ "Example:\n"
+ "    cmdline: quiet amd_iommu=on vfio-pci.ids=10de:1111\n";
+static const char explain_P054[] =
+ "Why: a softdep elsewhere that makes vfio_pci wait for a passed device's\n"
+ "native driver (`softdep vfio_pci pre: nouveau`) or loads vfio_pci after\n"
+ "it (`softdep nouveau post: vfio_pci`) lets the native driver claim the\n"
+ "device first: the opposite of passc's softdeps.\n"
+ "Fix: remove that softdep line.\n"
+ "Example:\n"
+ "    /etc/modprobe.d/nvidia.conf:3: softdep vfio-pci pre: nouveau\n";
+static const char explain_P055[] =
+ "Why: passc orders the native driver of each passed device after\n"
+ "vfio-pci with a softdep. It finds that driver the way modprobe does,\n"
+ "from the device's modalias through the host's modules.alias (libkmod),\n"
+ "whatever driver is bound now. When no module claims the modalias,\n"
+ "there is nothing to order and vfio.conf gets no softdep for it; this\n"
+ "note says so instead of leaving it out silently. Only with facts that\n"
+ "looked the aliases up (a live host, a --root tree with\n"
+ "modules.alias.bin, a version 2 snapshot).\n"
+ "Fix: none needed; if the driver comes from outside the kernel's modules\n"
+ "(DKMS), take the facts after it is installed.\n"
+ "Example:\n"
+ "    note: no module of kernel 6.8.12-4-pve claims this device's modalias\n";
+static const char explain_P056[] =
+ "Why: a VM of the host that is not in the spec and already passes one of\n"
+ "the spec's devices cannot run at the same time as the spec's VM (the\n"
+ "cross-VM form of P012); a VM with `onboot: 1` that holds a device the\n"
+ "spec gives another VM takes it at every boot. Read from\n"
+ "/etc/pve/qemu-server/*.conf (or the snapshot's vms).\n"
+ "Fix: `qm set VMID --delete hostpciN` on the other VM, or leave the\n"
+ "device out of the spec.\n"
+ "Example:\n"
+ "    /etc/pve/qemu-server/105.conf: hostpci0: 0000:01:00,pcie=1\n";
+static const char explain_P057[] =
+ "Why: a guest installed with SeaBIOS (MBR boot) does not boot under OVMF\n"
+ "(UEFI), nor the other way round; the spec's `bios` differs from the\n"
+ "installed VM's and the VM has a disk. When the guest was converted\n"
+ "first, say so with `# passc: ignore P057 \"why\"` above the VM.\n"
+ "Fix: keep the VM's current firmware in the spec, or convert the guest\n"
+ "(mbr2gpt, a new ESP) before applying.\n"
+ "Example:\n"
+ "    vm 100 { bios ovmf }   # 100.conf: no bios (seabios), scsi0 present\n";
+static const char explain_P058[] =
+ "Why: OVMF keeps its variables (boot entries, Secure Boot keys) on\n"
+ "efidisk0; without one they are lost at every stop and the guest may not\n"
+ "find its boot loader.\n"
+ "Fix: qm set VMID --efidisk0 STORAGE:1,efitype=4m,pre-enrolled-keys=1\n"
+ "Example:\n"
+ "    vm 100 { bios ovmf }   # 100.conf has no efidisk0\n";
+static const char explain_P059[] =
+ "Why: i440fx and q35 are different chipsets: an installed guest sees new\n"
+ "PCI paths (Linux NIC names change), and Windows rescans its drivers and\n"
+ "may ask for reactivation.\n"
+ "Fix: keep the VM's machine type, or expect to fix the guest's network\n"
+ "configuration after the first boot.\n"
+ "Example:\n"
+ "    vm 100 { machine q35 }   # 100.conf: machine: pc-i440fx-8.1\n";
 static const char explain_P040[] =
  "Why: Proxmox reads <vmid>.conf non-strictly: a line it cannot parse, an\n"
  "unknown setting, a value its schema rejects (a hostpci value included),\n"

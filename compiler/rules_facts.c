@@ -934,4 +934,5 @@ void rules_facts_run(const struct model *m, const struct facts *f,
     check_ids_capture(&c);
     check_builtin(&c);
     revisit_split_cards(&c, ident);
+    rules_hostconf_run(m, f, diags);
 }

@@ -61,11 +61,45 @@ struct facts_device {
      * Zero (known) by default so hand-built facts need not care. */
     bool subsys_unknown;
     bool revision_unknown;
+    /* Modules the device's modalias names through the host's
+     * modules.alias (libkmod's lookup, as modprobe does), whatever driver
+     * is bound now; facts_kmod.c.  Only meaningful when
+     * facts.alias_lookup is set. */
+    const char **native;
+    size_t nnative;
 };
 
 struct facts_module {
     const char *name;             /* vfio_pci, nvidia, xhci_pci, … */
     enum mod_state state;
+};
+
+/* One line of the host's effective modprobe configuration (libkmod's
+ * kmod_config_get_*), kept when it names vfio_pci or a module that could
+ * claim a device (a bound driver, a modalias match, a watched module). */
+enum facts_mp_kind { MP_OPTIONS, MP_BLACKLIST, MP_INSTALL, MP_SOFTDEP };
+const char *facts_mp_kind_name(enum facts_mp_kind k);
+struct facts_modprobe {
+    enum facts_mp_kind kind;
+    const char *module;           /* as kmod normalises it: vfio_pci */
+    const char *value;            /* options / command / "pre: a post: b"; NULL for blacklist */
+    const char *file;             /* host path, "/etc/modprobe.d/x.conf"; NULL unknown */
+    unsigned line;                /* 0 unknown */
+};
+
+/* What passc reasons about in a VM config of the host
+ * (/etc/pve/qemu-server/VMID.conf, main section; facts_vms.c). */
+struct facts_vm {
+    unsigned vmid;
+    const char *file;             /* host path */
+    const char *bios;             /* as written; NULL unset (seabios) */
+    const char *machine;          /* type only ("q35", "pc-i440fx-8.1"); NULL unset */
+    bool onboot;
+    bool efidisk;                 /* efidisk0 present */
+    const char **disks;           /* keys: scsi0, virtio1, sata0, ide2 (not cdrom) */
+    size_t ndisks;
+    struct pci_addr *hostpci;     /* func PCI_FUNC_ALL for a whole device */
+    size_t nhostpci;
 };
 
 struct facts {
@@ -79,6 +113,15 @@ struct facts {
     size_t nmodules;
     struct facts_device *devs;    /* sorted by address */
     size_t ndevs;
+    /* The modprobe.d entries, in kmod's reading order (the last options
+     * line wins); modprobe_known: they were read (else unknown). */
+    struct facts_modprobe *modprobe;
+    size_t nmodprobe;
+    bool modprobe_known;
+    bool alias_lookup;            /* devices' native lists were looked up */
+    struct facts_vm *vms;         /* by vmid */
+    size_t nvms;
+    bool vms_known;
 };
 
 /* Binary search by address (exact function). */
@@ -93,6 +136,14 @@ enum mod_state facts_module_state(const struct facts *f, const char *name);
  * device is skipped with a warning diagnostic. */
 int facts_read_sysfs(arena *a, const char *root, const char *ids_file,
                      struct facts *out, struct diag_list *diags);
+
+/* The host's modprobe configuration and the devices' native drivers
+ * (libkmod over ROOT/lib/modules/KERNEL and ROOT's modprobe.d
+ * directories), and its VM configs; facts_read_sysfs calls both. */
+void facts_read_kmod(arena *a, const char *root, struct facts *f,
+                     struct diag_list *diags);
+void facts_read_vms(arena *a, const char *root, struct facts *f,
+                    struct diag_list *diags);
 
 int facts_read_yaml(arena *a, const char *path, struct facts *out,
                     struct diag_list *diags);

@@ -28,7 +28,8 @@ size_t quirks_native_drivers(const struct quirks *q,
                              const struct facts_device *d, const char **out,
                              size_t max);
 /* The modules that may claim d before vfio-pci: the bound driver's module
- * first (it is known to exist; bound[i] says so), then the table's native
+ * first, then the modules its modalias names (facts_kmod.c) — both known to
+ * exist; bound[i] says so — then the table's native
  * drivers, each once and never vfio_pci itself.  At most max; returns n.
  * The plan orders the loadable ones (softdeps); the rules warn about the
  * built-in ones (P028): one list, so the two can never disagree. */

@@ -39,6 +39,10 @@ struct quirks *quirks_load(arena *a, const char *path, struct diag_list *d);
  * facts is plan_build()'s (plan.h). */
 void rules_facts_run(const struct model *m, const struct facts *f,
                      const struct quirks *q, struct diag_list *diags);
+/* P050–P059 against the host's own configuration (modprobe.d, command
+ * line, VM configs; rules_hostconf.c); rules_facts_run calls it. */
+void rules_hostconf_run(const struct model *m, const struct facts *f,
+                        struct diag_list *diags);
 
 /* P015: bind ids with a device whose id neither the spec nor the facts
  * (f may be NULL) know, and no host `vfio ids`. */

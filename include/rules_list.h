@@ -91,6 +91,29 @@ RULE(P043, "import-pending", SEV_INFO, SEVS_INFO, false,
      "the config has [PENDING] changes; the current values are imported")
 RULE(P044, "import-not-on-host", SEV_WARNING, SEVS_WARNING, true,
      "a hostpci address or vfio.conf id that the host's facts do not know")
+/* Against the host's own configuration (rules_hostconf.c): its modprobe.d
+ * files and command line as kmod reads them, and its VM configs.  A block
+ * of its own, so the facts range above keeps room. */
+RULE(P050, "ids-overridden", SEV_ERROR, SEVS_ERROR, true,
+     "another modprobe.d file sets `options vfio_pci ids=` and is read after passc's vfio.conf")
+RULE(P051, "vfio-blacklisted", SEV_WARNING, SEVS_WARNING, true,
+     "a modprobe.d file blacklists vfio_pci")
+RULE(P052, "vfio-install", SEV_ERROR, SEVS_ERROR, true,
+     "a modprobe.d `install vfio_pci` command replaces loading the module")
+RULE(P053, "cmdline-ids", SEV_WARNING, SEVS_WARNING, true,
+     "the kernel command line's vfio-pci.ids= binds an id the spec does not pass")
+RULE(P054, "softdep-conflict", SEV_WARNING, SEVS_WARNING, true,
+     "a softdep elsewhere loads a passed device's native driver before vfio_pci")
+RULE(P055, "no-native-driver", SEV_INFO, SEVS_INFO, true,
+     "no module of the host claims a passed device's modalias, so it gets no softdep")
+RULE(P056, "vm-holds-device", SEV_ERROR, SEVS_ERROR, true,
+     "a VM of the host passes a device the spec gives another VM (outside the spec, or starting at boot)")
+RULE(P057, "firmware-switch", SEV_ERROR, SEVS_ERROR, true,
+     "the spec changes an installed VM's bios (seabios <-> ovmf): the guest will not boot")
+RULE(P058, "efidisk-missing", SEV_WARNING, SEVS_WARNING, true,
+     "`bios ovmf` on a VM without efidisk0: EFI variables are not kept")
+RULE(P059, "machine-switch", SEV_WARNING, SEVS_WARNING, true,
+     "the spec moves an installed VM between i440fx and q35")
 /* The facts layer's own findings (facts_yaml.c, facts_sysfs.c).  Facts are
  * only read when asked for, so they count as needing facts. */
 RULE(F001, "facts-snapshot", SEV_ERROR, SEVS_ERROR | SEVS_WARNING, true,

@@ -195,7 +195,13 @@ static const struct {
     unsigned line;
     const char *says;
 } hostile[] = {
-    {"passc-facts: 2\nhost: {iommu: true}\ndevices: []\n", 1, "version 2"},
+    {"passc-facts: 3\nhost: {iommu: true}\ndevices: []\n", 1, "version 3"},
+    /* version 2: the host's own configuration */
+    {"passc-facts: 2\nhost: {iommu: true}\ndevices:\n  - {address: \"0000:02:00.0\", id: \"10de:2783\", class: \"030000\", native: [\"nouveau pre: evil\"]}\n", 4, "not a kernel driver name"},
+    {"passc-facts: 2\nhost: {iommu: true}\ndevices: []\nmodprobe:\n  - {kind: alias, module: x}\n", 5, "modprobe kind"},
+    {"passc-facts: 2\nhost: {iommu: true}\ndevices: []\nmodprobe:\n  - {kind: options}\n", 5, "lacks 'module'"},
+    {"passc-facts: 2\nhost: {iommu: true}\ndevices: []\nvms:\n  - {vmid: 110}\n  - {vmid: 100}\n", 6, "out of order"},
+    {"passc-facts: 2\nhost: {iommu: true}\ndevices: []\nvms:\n  - {vmid: 100, hostpci: [\"zz\"]}\n", 5, "not a PCI address"},
     {"passc-facts: one\nhost: {iommu: true}\ndevices: []\n", 1, "whole number"},
     {"host: {iommu: true}\ndevices: []\n", 1, "first key must be 'passc-facts"},
     {"passc-facts: 1\ndevices: []\n", 1, "lacks 'host'"},

@@ -244,7 +244,7 @@ hostile() {
     if expect 3 "$PASSC" facts --facts "$T/h$n.yaml" && grep -q "h$n.yaml:$1: error: .*\[F001\]" "$T/err"; then ok
     else bad "hostile snapshot $n: want error at $1"; sed 's/^/  | /' "$T/err" | head -3; fi
 }
-hostile 1:14 'passc-facts: 2
+hostile 1:14 'passc-facts: 3
 host: {iommu: true}
 devices: []
 '

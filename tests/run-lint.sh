@@ -34,8 +34,8 @@ export NO_COLOR=1
 # ---- passc rules / passc explain ----
 expect_rc 0 "passc rules" "$PASSC" rules
 n=$(wc -l <"$tmp/out")
-if [ "$n" -eq 37 ]; then ok; else
-    bad "passc rules: $n lines, want 37 (P001-P015, P020-P033, P040-P044, F001-F003)"
+if [ "$n" -eq 47 ]; then ok; else
+    bad "passc rules: $n lines, want 47 (P001-P015, P020-P033, P040-P044, P050-P059, F001-F003)"
 fi
 has "$tmp/out" "P024  group-not-viable" "passc rules"
 has "$tmp/out" "P033  usb4-links" "passc rules"
@@ -47,7 +47,7 @@ for w in "P040  import-dropped-line" "P041  import-unsupported" \
     has "$tmp/out" "$w" "passc rules"
 done
 if cut -c1-4 "$tmp/out" | LC_ALL=C sort -c -k1.1,1.1r -k1.2 2>/dev/null; then ok; else
-    bad "passc rules: ids not in order P001..P044 then F001..F003"; cut -c1-4 "$tmp/out" | tr '\n' ' ' >&2
+    bad "passc rules: ids not in order P001..P059 then F001..F003"; cut -c1-4 "$tmp/out" | tr '\n' ' ' >&2
 fi
 for r in P042 modprobe-trap F001 facts-snapshot; do
     expect_rc 0 "passc explain $r" "$PASSC" explain "$r"
@@ -109,8 +109,8 @@ if command -v python3 >/dev/null 2>&1; then
         'import json,sys; d=json.load(open(sys.argv[1])); assert d["version"]=="2.1.0" and "$schema" in d and d["runs"][0]["tool"]["driver"]["rules"]' \
         "$tmp/fail.sarif"
     # tool.driver.rules is the whole catalogue, import and facts ids included
-    expect_rc 0 "SARIF rules include P040-P044 and F001-F003" python3 -c \
-        'import json,sys; ids=[r["id"] for r in json.load(open(sys.argv[1]))["runs"][0]["tool"]["driver"]["rules"]]; want=["P040","P041","P042","P043","P044","F001","F002","F003"]; assert len(ids)==37 and ids[-8:]==want, ids' \
+    expect_rc 0 "SARIF rules include P040-P044, P050-P059 and F001-F003" python3 -c \
+        'import json,sys; ids=[r["id"] for r in json.load(open(sys.argv[1]))["runs"][0]["tool"]["driver"]["rules"]]; want=["P040","P041","P042","P043","P044"]+["P05%d" % i for i in range(10)]+["F001","F002","F003"]; assert len(ids)==47 and ids[-18:]==want, ids' \
         "$tmp/fail.sarif"
 else
     bad "python3 is not installed: JSON and SARIF output not checked"
@@ -158,6 +158,16 @@ lint_case iommu-off       iommu-off   1 "error:P023 warning:P029" "P024 P021"
 lint_case moved           iommu-off   1 "error:P021 error:P020" "P026"
 lint_case tb-router       thunderbolt 1 "error:P033 error:P024" ""
 lint_case tb-tunnels      thunderbolt 1 "error:P024" "P033 P010"
+# the host's modprobe.d, command line and VM configs (P050-P059)
+lint_case hostconf        hostconf    1 "error:P050 warning:P051 error:P052 warning:P053 warning:P054 info:P055 error:P056 error:P057 warning:P058 warning:P059" ""
+lint_case hostconf-ok     hostconf-ok 0 "" "P050 P051 P052 P053 P054 P055 P056 P057 P058 P059"
+# a firmware switch the admin has taken care of: `# passc: ignore` above the VM
+sed 's/^vm 110 "games" {/# passc: ignore P057 "converted with mbr2gpt"\nvm 110 "games" {/' \
+    "$src/tests/lint/cases/hostconf.pass" >"$tmp/ignore57.pass"
+expect_rc 1 "hostconf with P057 ignored" "$PASSC" lint --format gcc \
+    --root "${PASSC_FIXTURES:-$src/build/fixtures}/hostconf" "$tmp/ignore57.pass"
+if grep -q "\[P057\]\|\[P014\]" "$tmp/out"; then bad "P057 not silenced by its ignore"; else ok; fi
+has "$tmp/out" "[P058]" "hostconf with P057 ignored"
 # the hints, in the text format
 "$PASSC" lint --root "${PASSC_FIXTURES:-$src/build/fixtures}/iommu-off" \
     "$src/tests/lint/cases/moved.pass" >"$tmp/out" 2>&1
