@@ -52,13 +52,13 @@ const char *facts_path_for_spec(arena *a, const char *spec_path,
     free(dir);
     char *real = realpath(p, NULL);
     if (!real) {
-        /* Missing: the reader says so; but not for a path that already
-         * points outside by its text. */
-        if (facts_path[0] == '/' || strstr(facts_path, "..")) {
-            *why = arena_printf(a, "it is outside the spec's repository %s", root);
+        /* Missing: the reader says so, when its directory is inside. */
+        char *pc = arena_strdup(a, p);
+        real = realpath(dirname(pc), NULL);
+        if (!real) {
+            *why = arena_printf(a, "its directory cannot be resolved: %s", strerror(errno));
             return NULL;
         }
-        return p;
     }
     bool ok = below(real, root);
     free(real);
