@@ -25,13 +25,13 @@ echo 'passc: error: the spec names no VM: there is nothing to apply' >&2
 #@include common.sh
 . ./common.sh
 #@end
-#@include preflight.sh
-. ./preflight.sh
-#@end
 
 zfs_dataset=@zfs_dataset@
 nl='
 '
+#@include preflight.sh
+. ./preflight.sh
+#@end
 
 usage() { echo 'usage: apply.sh [--force] [--dry-run]   (--force: even if a VM is running; --dry-run: show what would change, change nothing)'; }
 dry_run=0

@@ -127,6 +127,10 @@ want_vm_102() {
         'numa=1' \
         'ostype=win11'
 }
+
+zfs_dataset='rpool/ROOT/pve-1'
+nl='
+'
 # What the build checked: 1 when it read facts (0: --no-facts); the host
 # name the facts named; whether IOMMU was on; vfio_pci's state then
 # (module, builtin, absent, unknown).
@@ -292,10 +296,6 @@ EOF2
     fi
     [ "$pf_bad" = 0 ] || die 'the host is not what this build was made for: nothing changed'
 }
-
-zfs_dataset='rpool/ROOT/pve-1'
-nl='
-'
 
 usage() { echo 'usage: apply.sh [--force] [--dry-run]   (--force: even if a VM is running; --dry-run: show what would change, change nothing)'; }
 dry_run=0
