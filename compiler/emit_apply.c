@@ -18,7 +18,7 @@ static bool apply_value(struct strbuf *out, const char *name, const void *ctx)
             sb_printf(out, " %u", m->vms[v]->vmid);
     } else if (!strcmp(name, "zfs_dataset")) {
         sb_shell_quote(out, m->has_host && m->host.zfs_dataset ? m->host.zfs_dataset : "");
-    } else {
+    } else if (!emit_sh_preflight(c, name, out)) {
         return emit_sh_common(c, name, out);
     }
     return true;

@@ -15,6 +15,7 @@
 #include "names.h"
 #include "propstr.h"
 #include "pveconf.h"
+#include "zfs_name.h"
 
 /* Proxmox (pve-vmid): ^[1-9][0-9]{2,8}$. */
 #define VMID_MIN PVE_VMID_MIN
@@ -554,6 +555,11 @@ static void resolve_host(struct resolver *r, const struct ast_stmt *s)
             }
             if (c->vals[1].kind != AV_STRING || !c->vals[1].text[0]) {
                 bad_value(r, c->vals[1].loc, "the ZFS dataset must be a non-empty \"string\"");
+                continue;
+            }
+            const char *why = zfs_dataset_problem(c->vals[1].text);
+            if (why) {
+                bad_value(r, c->vals[1].loc, "ZFS dataset \"%s\": %s", c->vals[1].text, why);
                 continue;
             }
             h->zfs_dataset = c->vals[1].text;

@@ -52,4 +52,10 @@ const char *emit_sh_flags(const struct model *m, const struct plan *p);
 bool emit_sh_cmdline(const struct emit_ctx *c, const char *name,
                      struct strbuf *out);
 
+/* The values of compiler/scripts/preflight.sh (emit_preflight.c): what the
+ * build checked on the host, pf_facts, pf_hostname, pf_iommu, pf_vfio and
+ * pf_devices.  False for any other name. */
+bool emit_sh_preflight(const struct emit_ctx *c, const char *name,
+                       struct strbuf *out);
+
 #endif

@@ -222,6 +222,11 @@ done
 
 # ---- every hostpci option, through the stand-in's Proxmox schema ----
 fresh
+fake_dev 0000:0a:00.0 10de 1b80
+fake_dev 0000:0a:00.1 10de 10f0
+fake_dev 0000:05:00.0 144d a80a
+fake_dev 0000:00:02.0 8086 3e92
+b_opt=$(tree_sum)
 "$PASSC" build "$sandbox/options.pass" --no-facts -o "$work/options" >/dev/null 2>&1
 run "$work/options/apply.sh"
 rc=$?
@@ -232,7 +237,7 @@ check "options.pass: all-functions, overrides, rombar, romfile as written" \
 check "options.pass: pinned slot 7 without pcie" [ "$(PATH=$sandbox/bin:$PATH qm config 103 | sed -n 's/^hostpci7: //p')" = "0000:05:00.0" ]
 check "options.pass: bind start installs a vfio.conf without ids" sh -c '! grep -q "^options" "$1"' sh "$PASSC_ROOT/etc/modprobe.d/vfio.conf"
 run "$work/options/rollback.sh"
-check "options.pass: rollback restores every file" same_tree "$before"
+check "options.pass: rollback restores every file" same_tree "$b_opt"
 
 
 # ---- through the real front end ----

@@ -61,11 +61,21 @@ fresh() {
     rm -rf "$work/t"
     mkdir -p "$work/t/cwd"
     cp -a "$sandbox/root" "$work/t/root"
+    # the host examples/vm102.pass was checked against, for the pre-flight
+    sh "$sandbox/facts-root.sh" "$src/examples/hosts/x870e-creator.yaml" "$work/t/root"
     PASSC_ROOT=$work/t/root
     SANDBOX_LOG=$work/t/calls
     : >"$SANDBOX_LOG"
     export PASSC_ROOT SANDBOX_LOG
     unset QM_RUNNING UPDATE_INITRAMFS_FAIL ZFS_FAIL BOOT_TOOL_FAIL
+}
+# fake_dev ADDR VENDOR DEVICE [CLASS]: a device of the fake host's sysfs,
+# for specs built --no-facts with devices the x870e host does not have.
+fake_dev() {
+    mkdir -p "$PASSC_ROOT/sys/bus/pci/devices/$1"
+    printf '0x%s\n' "$2" >"$PASSC_ROOT/sys/bus/pci/devices/$1/vendor"
+    printf '0x%s\n' "$3" >"$PASSC_ROOT/sys/bus/pci/devices/$1/device"
+    printf '0x%s\n' "${4:-000000}" >"$PASSC_ROOT/sys/bus/pci/devices/$1/class"
 }
 # run SCRIPT ARGS...: a generated script with the stand-ins first on PATH;
 # output in $work/t/out, exit status returned.

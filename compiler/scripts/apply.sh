@@ -29,6 +29,9 @@ echo 'passc: error: the spec names no VM: there is nothing to apply' >&2
 zfs_dataset=@zfs_dataset@
 nl='
 '
+#@include preflight.sh
+. ./preflight.sh
+#@end
 
 usage() { echo 'usage: apply.sh [--force] [--dry-run]   (--force: even if a VM is running; --dry-run: show what would change, change nothing)'; }
 dry_run=0
@@ -146,7 +149,11 @@ if [ "$dry_run" = 1 ]; then
 else
     need qm update-initramfs
     [ -z "$zfs_dataset" ] || need zfs
+    take_lock
 fi
+# The live host against what the build checked: any mismatch stops here,
+# before the backup, in a dry run too.  No switch skips it: rebuild.
+preflight
 #@if cmdline
 boot_detect
 [ -n "$boot_kind" ] ||
@@ -217,6 +224,7 @@ finish() {
     [ "$rc" = 0 ] && return 0
     case $stage in
     changing) printf 'passc: apply.sh failed part-way; "rollback.sh %s" puts back what it changed\n' "$ts" >&2 ;;
+    finished) printf 'passc: apply.sh made every change, then failed while checking the result; "rollback.sh %s" undoes them\n' "$ts" >&2 ;;
     *) printf 'passc: apply.sh stopped before changing anything\n' >&2 ;;
     esac
 }
@@ -240,6 +248,10 @@ for vmid in $vmids; do
     fi
     plan_vm "$vmid"
     printf '%s' "$p_before" >"$dir/settings"
+    # what this run sets, for rollback.sh to tell an edit made since
+    "want_vm_$vmid" >"$dir/applied"
+    want_vfio >"$dir/vfio.conf.applied"
+    build_id >"$dir/build"
     [ -z "$snapshot" ] || printf '%s\n' "$snapshot" >"$dir/zfs-snapshot"
 #@if cmdline
     [ "$cmdline_plan" = same ] || cp -p "$boot_file" "$dir/$boot_backup"

@@ -22,7 +22,7 @@ echo 'passc: error: the spec names no VM: there is nothing to roll back' >&2
 . ./common.sh
 #@end
 
-usage() { echo 'usage: rollback.sh [--force] [BACKUP]   (BACKUP: a name under var/lib/passc/backup/VMID/; default: the newest)'; }
+usage() { echo 'usage: rollback.sh [--force] [BACKUP]   (BACKUP: a name under var/lib/passc/backup/VMID/; default: the first of the newest run of this build'"'"'s backups; --force: even if a VM is running, and over values edited since apply.sh, which are saved first)'; }
 pick=''
 for arg in "$@"; do
     case $arg in
@@ -46,6 +46,7 @@ for arg in "$@"; do
 done
 
 need qm update-initramfs
+take_lock
 #@if cmdline
 boot_detect
 #@end
@@ -101,6 +102,37 @@ newest_backup() {
     printf '%s' "$newest"
 }
 
+# The first backup of the newest unbroken run of this build's backups: a
+# re-run after a failed or killed apply.sh backs up passc's own changes,
+# and only the first backup of the run has the state from before passc.
+first_of_build() {
+    me=$(build_id)
+    first=''
+    for d in "$lib/backup/$1"/*/; do
+        [ -d "$d" ] || continue
+        d=${d%/}
+        if [ "$(cat "$d/build" 2>/dev/null)" = "$me" ]; then
+            [ -n "$first" ] || first=${d##*/}
+        else
+            first=''
+        fi
+    done
+    printf '%s' "$first"
+}
+
+# An edit made since apply.sh: the value now is neither what apply.sh found
+# (old) nor what it set (applied).  Without --force such a value is kept;
+# with it, saved under $lib/edited first.
+edited_dir=''
+save_edited() {
+    if [ -z "$edited_dir" ]; then
+        edited_dir=$lib/edited/$(date -u +%Y%m%dT%H%M%SZ)-$$
+        mkdir -p "$edited_dir"
+    fi
+    cat >>"$edited_dir/$1"
+}
+applied_val() { [ -f "$dir/applied" ] && sed -n "s/^$1=//p" "$dir/applied"; }
+
 if [ -z "$pick" ]; then
     pick=$(newest_backup "$first_vmid")
     # Another spec may have changed one of these VMs since: restoring this
@@ -110,6 +142,8 @@ if [ -z "$pick" ]; then
         [ -z "$pick" ] || [ "$n" = "$pick" ] ||
             die "VM $vmid has a newer backup ($n) than this spec's $pick: something else changed it since. Name the backup to restore: rollback.sh $pick"
     done
+    b=$(first_of_build "$first_vmid")
+    [ -z "$b" ] || pick=$b
 fi
 
 if [ -n "$pick" ]; then
@@ -138,7 +172,19 @@ if [ -n "$pick" ]; then
         fi
     done
 #@end
-    if [ -f "$dir/vfio.conf" ]; then
+    if [ -f "$dir/vfio.conf.applied" ] && [ -f "$vfio_conf" ] &&
+        ! cmp -s "$dir/vfio.conf.applied" "$vfio_conf" && ! cmp -s "$dir/vfio.conf" "$vfio_conf"; then
+        if [ "$force" = 1 ]; then
+            save_edited vfio.conf <"$vfio_conf"
+            say "$vfio_conf was edited after apply.sh (--force): saved to $edited_dir/vfio.conf"
+        else
+            say "$vfio_conf was edited after apply.sh: kept as it is (rollback.sh --force puts back the old one, after saving this one)"
+            kept=1
+        fi
+    fi
+    if [ "${kept:-0}" = 1 ]; then
+        :
+    elif [ -f "$dir/vfio.conf" ]; then
         if ! cmp -s "$dir/vfio.conf" "$vfio_conf"; then
             install_vfio_from "$dir/vfio.conf"
             changed=1
@@ -149,6 +195,17 @@ if [ -n "$pick" ]; then
         changed=1
         say "removed $vfio_conf (there was none before)"
     fi
+    # vm_edited KEY CUR: true when KEY keeps its edited value CUR.
+    vm_edited() {
+        [ -f "$dir/applied" ] || return 1
+        [ "$2" != "$(applied_val "$1")" ] || return 1
+        if [ "$force" = 1 ]; then
+            printf '%s=%s\n' "$1" "$2" | save_edited "$vmid.settings"
+            say "VM $vmid: $1 was edited after apply.sh (--force): saved to $edited_dir/$vmid.settings"
+            return 1
+        fi
+        say "VM $vmid: $1 was edited after apply.sh (now ${2:-unset}): kept (rollback.sh --force puts back the old value, after saving this one)"
+    }
     for vmid in $vmids; do
         dir=$lib/backup/$vmid/$pick
         conf=$(qm config "$vmid") || die "qm config $vmid failed"
@@ -160,15 +217,15 @@ if [ -n "$pick" ]; then
             -*)
                 key=${line#-}
                 valid_key "$key" || die "$dir/settings is damaged"
-                if conf_get "$key" >/dev/null; then
-                    dels=$dels${dels:+,}$key
+                if cur=$(conf_get "$key"); then
+                    vm_edited "$key" "$cur" || dels=$dels${dels:+,}$key
                 fi
                 ;;
             *)
                 key=${line%%=*} val=${line#*=}
                 valid_key "$key" || die "$dir/settings is damaged"
                 cur=$(conf_get "$key") || cur=''
-                [ "$cur" = "$val" ] || set -- "$@" "--$key" "$val"
+                [ "$cur" = "$val" ] || vm_edited "$key" "$cur" || set -- "$@" "--$key" "$val"
                 ;;
             esac
         done <"$dir/settings"
