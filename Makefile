@@ -1,6 +1,6 @@
 # passc — see README.md.  `make` builds ./passc; `make demo`, `make check`,
 # `make bench`, `make fuzz`, `make install` / `make uninstall` (PREFIX,
-# DESTDIR), `make man`, `make clean`.
+# DESTDIR), `make man`, `make deb`, `make clean`.
 # Plain `make` only compiles: it never installs packages (`make deps`, and
 # `make check` / `make demo`, do).  CPPFLAGS, CFLAGS and LDFLAGS are honoured;
 # WERROR=1 adds -Werror (check and CI always set it); V=1 prints commands.
@@ -58,7 +58,7 @@ TOBJS     = $(patsubst tests/%.c,$(B)/t_%.o,$(TSRCS) tests/test_main.c)
 ATOBJS    = $(patsubst $(B)/%.o,$(BA)/%.o,$(TOBJS))
 
 .PHONY: FORCE all deps deps-check deps-demo demo check check-unit check-asan \
-        check-cli check-clang check-fuzz bench fuzz fuzz-build fuzz-cli install uninstall man clean
+        check-cli check-clang check-fuzz bench fuzz fuzz-build fuzz-cli install uninstall man deb clean
 .DELETE_ON_ERROR:
 # Keep the generated scanner and parser: as intermediates make would delete
 # them after each build and then rebuild every object that includes them.
@@ -288,6 +288,22 @@ install: all $(MANS)
 	install -m 644 $(B)/man/passc.pass.5 $(DESTDIR)$(MANDIR)/man5/passc.pass.5
 	install -m 644 contrib/completion/passc.bash $(DESTDIR)$(BASHCOMPDIR)/passc
 	install -m 644 contrib/completion/_passc $(DESTDIR)$(ZSHCOMPDIR)/_passc
+
+# make deb: build/passc_VERSION_ARCH.deb with dpkg-buildpackage (debian/),
+# from a copy of the tree in build/deb (so the tools write nothing beside
+# the checkout), then lintian; its remaining tags are explained in
+# debian/passc.lintian-overrides.  debian/changelog's version is VERSION.
+deb:
+	@contrib/ensure-deps deb
+	@v=$$(dpkg-parsechangelog -S Version); [ "$$v" = "$(VERSION)" ] || \
+	  { echo "deb: debian/changelog says $$v, passc --version $(VERSION)"; exit 1; }
+	rm -rf $(B)/deb && mkdir -p $(B)/deb/passc-$(VERSION)
+	tar -cf - --exclude=./build --exclude='./build-*' --exclude=./.git --exclude=./passc . | \
+	  tar -C $(B)/deb/passc-$(VERSION) -xf -
+	cd $(B)/deb/passc-$(VERSION) && dpkg-buildpackage -b -us -uc
+	lintian --fail-on error,warning $(B)/deb/passc_$(VERSION)_*.deb
+	cp $(B)/deb/passc_$(VERSION)_*.deb $(B)/
+	@ls $(B)/passc_$(VERSION)_*.deb
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/passc $(DESTDIR)$(MANDIR)/man1/passc.1 \
