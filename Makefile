@@ -198,6 +198,10 @@ $(patsubst %,check-%,$(RUN_SH)): check-%: tests/%.sh $(B)/passc $(B)/fixtures.st
 	$(call part,$(TESTENV) PASSC=$(CURDIR)/$(B)/passc sh $<)
 $(patsubst %,check-asan-%,$(RUN_SH)): check-asan-%: tests/%.sh $(BA)/passc $(B)/fixtures.stamp $(B)/noexchange.so
 	$(call part,ASAN_OPTIONS=detect_leaks=1 $(TESTENV) PASSC=$(CURDIR)/$(BA)/passc sh $<)
+# The script parts dump the emit suite's models with the check_passc beside
+# $PASSC (tests/scripts_lib.sh): without this they may start before it is linked.
+$(filter check-run-scripts%,$(RUN_SH:%=check-%)): $(B)/check_passc
+$(filter check-asan-run-scripts%,$(RUN_SH:%=check-asan-%)): $(BA)/check_passc
 # The groups of parts, for running one kind by hand.
 check-cli: $(patsubst %,check-%,$(RUN_SH))
 check-asan: check-asan-unit $(patsubst %,check-asan-%,$(RUN_SH))
