@@ -1,5 +1,6 @@
 # passc — see README.md.  `make` builds ./passc; `make demo`, `make check`,
-# `make bench`, `make fuzz`, `make install` (PREFIX, DESTDIR), `make clean`.
+# `make bench`, `make fuzz`, `make install` / `make uninstall` (PREFIX,
+# DESTDIR), `make man`, `make deb`, `make clean`.
 # Plain `make` only compiles: it never installs packages (`make deps`, and
 # `make check` / `make demo`, do).  CPPFLAGS, CFLAGS and LDFLAGS are honoured;
 # WERROR=1 adds -Werror (check and CI always set it); V=1 prints commands.
@@ -57,7 +58,7 @@ TOBJS     = $(patsubst tests/%.c,$(B)/t_%.o,$(TSRCS) tests/test_main.c)
 ATOBJS    = $(patsubst $(B)/%.o,$(BA)/%.o,$(TOBJS))
 
 .PHONY: FORCE all deps deps-check deps-demo demo check check-unit check-asan \
-        check-cli check-clang check-fuzz bench fuzz fuzz-build fuzz-cli install clean
+        check-cli check-clang check-fuzz bench fuzz fuzz-build fuzz-cli install uninstall man deb clean
 .DELETE_ON_ERROR:
 # Keep the generated scanner and parser: as intermediates make would delete
 # them after each build and then rebuild every object that includes them.
@@ -197,6 +198,10 @@ $(patsubst %,check-%,$(RUN_SH)): check-%: tests/%.sh $(B)/passc $(B)/fixtures.st
 	$(call part,$(TESTENV) PASSC=$(CURDIR)/$(B)/passc sh $<)
 $(patsubst %,check-asan-%,$(RUN_SH)): check-asan-%: tests/%.sh $(BA)/passc $(B)/fixtures.stamp $(B)/noexchange.so
 	$(call part,ASAN_OPTIONS=detect_leaks=1 $(TESTENV) PASSC=$(CURDIR)/$(BA)/passc sh $<)
+# The script parts dump the emit suite's models with the check_passc beside
+# $PASSC (tests/scripts_lib.sh): without this they may start before it is linked.
+$(filter check-run-scripts%,$(RUN_SH:%=check-%)): $(B)/check_passc
+$(filter check-asan-run-scripts%,$(RUN_SH:%=check-asan-%)): $(BA)/check_passc
 # The groups of parts, for running one kind by hand.
 check-cli: $(patsubst %,check-%,$(RUN_SH))
 check-asan: check-asan-unit $(patsubst %,check-asan-%,$(RUN_SH))
@@ -261,10 +266,53 @@ SEED ?= 1
 fuzz-cli: deps-check $(BA)/passc
 	@tests/fuzz/cli.py $(CURDIR)/$(BA)/passc $(RUNS) $(SEED)
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/passc
+# Manual pages: contrib/man, with the version, the data directory and (in
+# passc.pass(5)) the rule catalogue filled in from the binary itself.
+VERSION  := $(shell sed -n 's/.*puts("passc \(.*\)");.*/\1/p' compiler/main.c)
+MANS      = $(B)/man/passc.1 $(B)/man/passc.pass.5
+MANDIR   ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
+man: $(MANS)
+$(B)/man/passc.1: contrib/man/passc.1 compiler/main.c
+	@mkdir -p $(@D)
+	$(call msg,GEN,$@)sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@DATADIR@|$(PREFIX)/share/passc|g' $< >$@.$$$$ && mv $@.$$$$ $@
+$(B)/man/passc.pass.5: contrib/man/passc.pass.5.in $(B)/passc
+	@mkdir -p $(@D)
+	$(call msg,GEN,$@){ sed -e '/^@RULES@$$/,$$d' -e 's|@VERSION@|$(VERSION)|g' $<; \
+	  $(B)/passc rules --man; sed -e '1,/^@RULES@$$/d' $<; } >$@.$$$$ && mv $@.$$$$ $@
+
+install: all $(MANS)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/passc \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 $(B)/passc $(DESTDIR)$(PREFIX)/bin/passc
 	install -m 644 data/*.yaml $(DESTDIR)$(PREFIX)/share/passc/
+	install -m 755 contrib/git-pre-commit $(DESTDIR)$(PREFIX)/share/passc/git-pre-commit
+	install -m 644 $(B)/man/passc.1 $(DESTDIR)$(MANDIR)/man1/passc.1
+	install -m 644 $(B)/man/passc.pass.5 $(DESTDIR)$(MANDIR)/man5/passc.pass.5
+	install -m 644 contrib/completion/passc.bash $(DESTDIR)$(BASHCOMPDIR)/passc
+	install -m 644 contrib/completion/_passc $(DESTDIR)$(ZSHCOMPDIR)/_passc
+
+# make deb: build/passc_VERSION_ARCH.deb with dpkg-buildpackage (debian/),
+# from a copy of the tree in build/deb (so the tools write nothing beside
+# the checkout), then lintian; its remaining tags are explained in
+# debian/passc.lintian-overrides.  debian/changelog's version is VERSION.
+deb:
+	@contrib/ensure-deps deb
+	@v=$$(dpkg-parsechangelog -S Version); [ "$$v" = "$(VERSION)" ] || \
+	  { echo "deb: debian/changelog says $$v, passc --version $(VERSION)"; exit 1; }
+	rm -rf $(B)/deb && mkdir -p $(B)/deb/passc-$(VERSION)
+	tar -cf - --exclude=./build --exclude='./build-*' --exclude=./.git --exclude=./passc . | \
+	  tar -C $(B)/deb/passc-$(VERSION) -xf -
+	cd $(B)/deb/passc-$(VERSION) && dpkg-buildpackage -b -us -uc
+	lintian --fail-on error,warning $(B)/deb/passc_$(VERSION)_*.deb
+	cp $(B)/deb/passc_$(VERSION)_*.deb $(B)/
+	@ls $(B)/passc_$(VERSION)_*.deb
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/passc $(DESTDIR)$(MANDIR)/man1/passc.1 \
+	  $(DESTDIR)$(MANDIR)/man5/passc.pass.5 $(DESTDIR)$(BASHCOMPDIR)/passc $(DESTDIR)$(ZSHCOMPDIR)/_passc
+	rm -rf $(DESTDIR)$(PREFIX)/share/passc
 
 clean:
 	rm -rf $(B) $(BA) build-clang build-clang-asan $(FZ) passc

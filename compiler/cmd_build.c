@@ -34,6 +34,7 @@ static const struct option run_options[] = {
     /* a pci.ids file instead of the system's (tests, old hosts) */
     {"pci-ids", required_argument, NULL, OPT_PCI_IDS},
     {"quirks", required_argument, NULL, OPT_QUIRKS},
+    {"quiet", no_argument, NULL, 'q'},
     {"color", no_argument, NULL, OPT_COLOR},
     {"colour", no_argument, NULL, OPT_COLOR},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
@@ -50,12 +51,13 @@ static int parse_opts(arena *ar, int argc, char **argv, struct run_opts *o)
     o->fmt = FMT_TEXT;
     o->specs = arena_calloc(ar, (size_t)argc, sizeof *o->specs);
     struct cmd_args c;
-    cmd_args_init(&c, argc, argv, "o:f:", run_options);
+    cmd_args_init(&c, argc, argv, "o:f:q", run_options);
     int opt;
     while ((opt = cmd_args_next(&c)) > 0) {
         switch (opt) {
         case CMD_OPERAND: o->specs[o->nspecs++] = c.arg; break;
         case 'o': o->out_dir = c.arg; break;
+        case 'q': o->quiet = true; break;
         case 'f':
             if (diag_format_parse(c.arg, &o->fmt) < 0)
                 return cmd_usage_error(c.cmd, "unknown format", c.arg), -1;
@@ -196,6 +198,12 @@ static bool want_color(const struct run_opts *o, FILE *f)
     return diag_color_wanted(f);
 }
 
+static void print_tally(FILE *f, const struct diag_list *d)
+{
+    size_t e = d->n[SEV_ERROR], w = d->n[SEV_WARNING];
+    fprintf(f, "%zu error%s, %zu warning%s\n", e, e == 1 ? "" : "s", w, w == 1 ? "" : "s");
+}
+
 int cmd_lint(int argc, char **argv)
 {
     struct run_opts o;
@@ -227,6 +235,9 @@ int cmd_lint(int argc, char **argv)
     }
     diag_sort(&d);
     diag_print(stdout, &d, o.fmt, o.fmt == FMT_TEXT && want_color(&o, stdout));
+    /* a person at a terminal gets the tally, as compilers end */
+    if (o.fmt == FMT_TEXT && isatty(fileno(stdout)))
+        print_tally(stdout, &d);
     if (rc == EXIT_CLEAN && diag_has_errors(&d, o.werror))
         rc = EXIT_FINDINGS;
 out:
@@ -267,7 +278,7 @@ int cmd_build(int argc, char **argv)
             fprintf(stderr, "passc: %s\n", err);
             rc = EXIT_USAGE;
         } else {
-            for (size_t i = 0; i < n; i++)
+            for (size_t i = 0; i < n && !o.quiet; i++)
                 printf("wrote %s/%s\n", o.out_dir, arts[i].name);
         }
     } else if (rc == EXIT_FINDINGS) {

@@ -1,5 +1,6 @@
 /* cmd_rules.c — `passc rules` (the catalogue, one line per rule) and
  * `passc explain RULE` (one rule in full; id or name). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,8 +22,47 @@ static int operands(int argc, char **argv, const char **v, int max)
     return opt < 0 ? -1 : n;
 }
 
+/* Text as roff prints it literally: a backslash is \e, a line's leading
+ * '.' or '\'' is no request, '-' is a minus (not a hyphen to break at). */
+static void roff_text(const char *s)
+{
+    bool bol = true;
+    for (; *s; s++) {
+        if (bol && (*s == '.' || *s == '\''))
+            fputs("\\&", stdout);
+        if (*s == '\\')
+            fputs("\\e", stdout);
+        else if (*s == '-')
+            fputs("\\-", stdout);
+        else
+            putchar(*s);
+        bol = *s == '\n';
+    }
+}
+
+/* `passc rules --man` (not in --help: the build's): the catalogue as the
+ * roff of passc.pass(5)'s RULES section, from the same table as `passc
+ * explain`, so the manual cannot drift from the tool. */
+static int rules_man(void)
+{
+    size_t n;
+    const struct rule_info *r = rule_catalogue(&n);
+    for (size_t i = 0; i < n; i++) {
+        printf(".TP\n.B %s ", r[i].id);
+        roff_text(r[i].name);
+        printf("\n(%s%s) ", severity_name(r[i].sev), r[i].needs_facts ? ", needs facts" : "");
+        roff_text(r[i].summary);
+        fputs("\n.RS\n.nf\n", stdout);
+        roff_text(r[i].explain);
+        fputs(".fi\n.RE\n", stdout);
+    }
+    return EXIT_CLEAN;
+}
+
 int cmd_rules(int argc, char **argv)
 {
+    if (argc == 2 && !strcmp(argv[1], "--man"))
+        return rules_man();
     const char *none[1];
     int given = operands(argc, argv, none, 0);
     if (given < 0)

@@ -1,4 +1,6 @@
 /* emit_all.c — the artifact list of one build, in a stable order. */
+#include <string.h>
+
 #include "emit_parts.h"
 
 /* Every artifact is built in the one buffer sb and kept at its exact size:
@@ -38,6 +40,11 @@ struct artifact *emit_all(arena *a, const struct model *m,
     add(arts, n, "verify.sh", &sb, 0755);
     /* One VM: the name the seed's workflow expects; several: one each. */
     for (size_t v = 0; v < m->nvms; v++) {
+        /* PowerShell runs in Windows guests; a spec without `os` may be
+         * one (as before), a Linux or other guest never is */
+        const char *os = m->vms[v]->ostype;
+        if (os && strncmp(os, "win", 3))
+            continue;
         emit_verify_ps1(m, p, m->vms[v], &sb);
         const char *name = m->nvms == 1
                                ? "verify.ps1"

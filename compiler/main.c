@@ -11,9 +11,10 @@ static const struct command {
     int (*fn)(int, char **);
     const char *args;       /* the usage after "passc NAME" */
 } cmds[] = {
-    {"build", cmd_build, "SPEC [-o DIR] [FACTS] [--werror]"},
-    {"lint", cmd_lint, "SPEC... [--format text|gcc|json|sarif] [FACTS] [--werror]"},
-    {"facts", cmd_facts, "[--root DIR | --facts FILE] [-o FILE] [--pci-ids FILE]"},
+    {"build", cmd_build, "SPEC [-o DIR] [-q] [FACTS] [--werror] [--color|--no-color]"},
+    {"lint", cmd_lint, "SPEC... [--format text|gcc|json|sarif] [FACTS] [--werror] [--color|--no-color]"},
+    {"facts", cmd_facts, "[--root DIR | --facts FILE] [-o FILE] [--pci-ids FILE] [--format yaml|text] [--color|--no-color]"},
+    {"init", cmd_init, "--vm N ADDR... [-o FILE] [--vm-conf FILE] [FACTS]"},
     {"import", cmd_import, "VMID.conf [--vfio FILE] [--vmid N] [FACTS] [-o FILE]"},
     {"fmt", cmd_fmt, "[-w | --check] SPEC"},
     {"rules", cmd_rules, ""},
@@ -34,8 +35,13 @@ static void usage(FILE *f, const struct command *c)
                 cmds[i].args);
         lead = "       ";
     }
+    if (!c)
+        fprintf(f, "%spassc --version | passc help\n", lead);
     if (!c || strstr(c->args, "[FACTS]"))
         fputs(facts_line, f);
+    if (!c || strstr(c->args, "--color"))
+        fputs("--color/--no-color: colour even off a terminal / never (default: on a terminal "
+              "unless NO_COLOR is set)\n", f);
 }
 
 static int is_help(const char *a)

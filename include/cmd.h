@@ -12,6 +12,7 @@ int cmd_build(int argc, char **argv);    /* cmd_build.c */
 int cmd_lint(int argc, char **argv);     /* cmd_build.c */
 int cmd_facts(int argc, char **argv);    /* cmd_facts.c */
 int cmd_import(int argc, char **argv);   /* cmd_import.c */
+int cmd_init(int argc, char **argv);     /* cmd_init.c */
 int cmd_fmt(int argc, char **argv);      /* cmd_import.c (shares the printer) */
 int cmd_rules(int argc, char **argv);    /* cmd_rules.c */
 int cmd_explain(int argc, char **argv);  /* cmd_rules.c */

@@ -18,6 +18,7 @@ struct run_opts {
     enum diag_format fmt;
     bool werror;
     int color;               /* 0 auto, 1 always, -1 never */
+    bool quiet;              /* build -q: no "wrote" lines */
     const char *ids_file;
     const char *quirks_path;
 };
