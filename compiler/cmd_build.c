@@ -14,6 +14,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "cmd_build.h"
+#include "mapping.h"
 #include "emit.h"
 #include "facts.h"
 #include "model.h"
@@ -159,6 +160,7 @@ int build_check_spec(struct run *r, const char *path,
     bool syntax_ok = d->n[SEV_ERROR] == errors_before;
     struct model *m = resolve_spec(a, ast, d);
     rules_spec_run(m, d);
+    mapping_rules_spec(m, d);
     /* After a syntax error the model lacks what the parser skipped: facts
      * rules would only add echoes of it (a "missing" tunnel, a capture). */
     struct facts f;
@@ -169,6 +171,9 @@ int build_check_spec(struct run *r, const char *path,
             return EXIT_FACTS;
         if (have)
             rules_facts_run(m, &f, run_quirks(r), d);
+        char *copy = arena_strdup(a, path);
+        if (mapping_lint_nodes(a, m, dirname(copy), have ? &f : NULL, d) < 0)
+            return EXIT_FACTS;
     }
     rules_apply_ignores(ast, d);
     *out_model = m;
