@@ -34,8 +34,8 @@ export NO_COLOR=1
 # ---- passc rules / passc explain ----
 expect_rc 0 "passc rules" "$PASSC" rules
 n=$(wc -l <"$tmp/out")
-if [ "$n" -eq 36 ]; then ok; else
-    bad "passc rules: $n lines, want 36 (P001-P014, P020-P033, P040-P044, F001-F003)"
+if [ "$n" -eq 39 ]; then ok; else
+    bad "passc rules: $n lines, want 39 (P001-P014, P020-P033, P040-P044, P070-P072, F001-F003)"
 fi
 has "$tmp/out" "P024  group-not-viable" "passc rules"
 has "$tmp/out" "P033  usb4-links" "passc rules"
@@ -110,7 +110,7 @@ if command -v python3 >/dev/null 2>&1; then
         "$tmp/fail.sarif"
     # tool.driver.rules is the whole catalogue, import and facts ids included
     expect_rc 0 "SARIF rules include P040-P044 and F001-F003" python3 -c \
-        'import json,sys; ids=[r["id"] for r in json.load(open(sys.argv[1]))["runs"][0]["tool"]["driver"]["rules"]]; want=["P040","P041","P042","P043","P044","F001","F002","F003"]; assert len(ids)==36 and ids[-8:]==want, ids' \
+        'import json,sys; ids=[r["id"] for r in json.load(open(sys.argv[1]))["runs"][0]["tool"]["driver"]["rules"]]; want=["P040","P041","P042","P043","P044","P070","P071","P072","F001","F002","F003"]; assert len(ids)==39 and ids[-11:]==want, ids' \
         "$tmp/fail.sarif"
 else
     bad "python3 is not installed: JSON and SARIF output not checked"
