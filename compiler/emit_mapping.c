@@ -4,6 +4,8 @@
  * keys sorted, booleans as 0/1, a blank line after every section.  Sections
  * in spec order: the writer keeps a file's order and appends new ids, so
  * what pvesh creates in this order reads back byte for byte. */
+#include <string.h>
+
 #include "emit_parts.h"
 
 void emit_map_value(const struct m_map_entry *e, struct strbuf *out)
@@ -42,4 +44,32 @@ void emit_pci_cfg(const struct model *m, const struct plan *p,
             sb_printf(out, "\tmdev %d\n", mp->mdev == TRI_ON);
         sb_addc(out, '\n');
     }
+}
+
+static bool mapping_value(struct strbuf *out, const char *name, const void *ctx)
+{
+    const struct emit_ctx *c = ctx;
+    if (!strcmp(name, "names")) {
+        struct strbuf names;
+        sb_init(&names, out->a);
+        for (size_t i = 0; i < c->m->nmaps; i++)
+            sb_printf(&names, "%s%s", i ? " " : "", c->m->maps[i]->name);
+        sb_shell_quote(out, sb_str(&names));
+        return true;
+    }
+    if (!strcmp(name, "desired")) {
+        struct strbuf cfg;
+        sb_init(&cfg, out->a);
+        emit_pci_cfg(c->m, c->p, &cfg);
+        sb_shell_quote(out, sb_str(&cfg));
+        return true;
+    }
+    return emit_sh_common(c, name, out);
+}
+
+void emit_mapping_sh(const struct model *m, const struct plan *p,
+                     struct strbuf *out)
+{
+    struct emit_ctx c = {m, p};
+    script_render(out, "mapping.sh", "", mapping_value, &c);
 }

@@ -32,6 +32,9 @@ void emit_verify_ps1(const struct model *m, const struct plan *p,
 void emit_pci_cfg(const struct model *m, const struct plan *p,
                   struct strbuf *out);
 void emit_map_value(const struct m_map_entry *e, struct strbuf *out);
+/* mapping.sh: pci.cfg through pvesh, with backup and rollback. */
+void emit_mapping_sh(const struct model *m, const struct plan *p,
+                     struct strbuf *out);
 
 /* A named output file for the build step. */
 struct artifact {

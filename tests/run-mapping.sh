@@ -57,5 +57,49 @@ for name in mismatch bad-refs; do
     same "$src/$name.out" "$work/$name.out" "$name.pass: diagnostics"
 done
 
+# ---- mapping.sh against a fake node with the stand-in pvesh ----
+M=$work/out/mapping.sh
+sandbox() {  # a fresh root; $1: the pci.cfg it starts with ('' none)
+    rm -rf "$work/root"
+    mkdir -p "$work/root/etc/pve/mapping"
+    if [ -n "$1" ]; then printf '%b' "$1" >"$work/root/etc/pve/mapping/pci.cfg"; fi
+}
+run_m() {
+    PASSC_ROOT=$work/root PATH="$PASSC_SRCDIR/tests/sandbox/bin:$PATH" \
+        SANDBOX_LOG=$work/log sh "$M" "$@" >"$work/m.out" 2>&1
+}
+nbackups() { find "$work/root/var/lib/passc/backup/cluster" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l; }
+cfg=$work/root/etc/pve/mapping/pci.cfg
+old='gpu-pool\n\tmap node=pve1,path=0000:01:00,id=10de:2783,subsystem-id=1043:8935,iommugroup=14\n\tdescription old card\n\tmdev 1\n\nother\n\tmap node=pve1,path=0000:00:1f.3,id=8086:a348,subsystem-id=1043:8694,iommugroup=9\n\n'
+if shellcheck -s sh "$M" >/dev/null 2>&1 || ! command -v shellcheck >/dev/null; then ok
+else bad "shellcheck mapping.sh"; shellcheck -s sh "$M"; fi
+
+sandbox "$old"
+cp "$cfg" "$work/cfg.before"
+: >"$work/log"
+if run_m --dry-run && cmp -s "$cfg" "$work/cfg.before" && [ "$(nbackups)" = 0 ] &&
+    grep -q 'mapping x710-vf would change' "$work/m.out" && ! grep -q 'create\|set' "$work/log"; then ok
+else bad "mapping.sh --dry-run changes nothing"; cat "$work/m.out"; fi
+if run_m && [ "$(nbackups)" = 1 ]; then ok; else bad "mapping.sh apply"; cat "$work/m.out"; fi
+# the spec's sections as passc wrote them; the other mapping untouched
+awk '/^other$/ { skip = 1 } !skip { print } /^$/ { skip = 0 }' "$cfg" >"$work/ours"
+if cmp -s "$work/ours" "$work/out/pci.cfg" && grep -q '^other$' "$cfg"; then ok
+else bad "after apply pci.cfg holds the spec's mappings and keeps the other"; diff -u "$work/out/pci.cfg" "$cfg"; fi
+if grep -q 'pvesh create /cluster/mapping/pci --id x710-vf' "$work/log" &&
+    grep -q 'pvesh set /cluster/mapping/pci/gpu-pool .*--mdev 0$' "$work/log"; then ok
+else bad "apply creates the new mapping and sets the changed one through pvesh"; cat "$work/log"; fi
+if run_m && [ "$(nbackups)" = 1 ] && grep -q 'already match' "$work/m.out"; then ok
+else bad "a second apply changes nothing and takes no backup"; cat "$work/m.out"; fi
+if run_m --rollback && cmp -s "$cfg" "$work/cfg.before"; then ok
+else bad "rollback restores pci.cfg exactly"; diff -u "$work/cfg.before" "$cfg"; fi
+if run_m --rollback && grep -q 'rolled back 0' "$work/m.out"; then ok
+else bad "a second rollback changes nothing"; cat "$work/m.out"; fi
+
+# A cluster without any mapping yet: rollback deletes what apply created.
+sandbox ''
+if run_m && run_m --rollback && [ ! -s "$cfg" ]; then ok
+else bad "rollback deletes the mappings apply created"; cat "$work/m.out" "$cfg"; fi
+if run_m --rollback x 2>/dev/null; [ $? = 1 ]; then ok; else bad "rollback of a missing backup fails"; fi
+
 echo "run-mapping: $pass passed, $fail failed"
 [ "$fail" = 0 ]
