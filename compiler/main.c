@@ -14,7 +14,7 @@ static const struct command {
     {"build", cmd_build, "SPEC [-o DIR] [FACTS] [--werror]"},
     {"lint", cmd_lint, "SPEC... [--format text|gcc|json|sarif] [FACTS] [--werror]"},
     {"facts", cmd_facts, "[--root DIR | --facts FILE] [-o FILE] [--pci-ids FILE]"},
-    {"import", cmd_import, "VMID.conf [--vfio FILE] [--vmid N] [FACTS] [-o FILE]"},
+    {"import", cmd_import, "VMID.conf [--vfio FILE] [--mapping FILE] [--vmid N] [FACTS] [-o FILE]"},
     {"fmt", cmd_fmt, "[-w | --check] SPEC"},
     {"rules", cmd_rules, ""},
     {"explain", cmd_explain, "RULE"},
