@@ -196,7 +196,8 @@ check-asan-unit: $(BA)/check_passc $(BA)/passc $(B)/fixtures.stamp
 	$(call part,$(ASAN_ENV) $(TESTENV) PASSC=$(CURDIR)/$(BA)/passc $(BA)/check_passc)
 $(patsubst %,check-%,$(RUN_SH)): check-%: tests/%.sh $(B)/passc $(B)/fixtures.stamp $(B)/noexchange.so
 	$(call part,$(TESTENV) PASSC=$(CURDIR)/$(B)/passc sh $<)
-$(patsubst %,check-asan-%,$(RUN_SH)): check-asan-%: tests/%.sh $(BA)/passc $(B)/fixtures.stamp $(B)/noexchange.so
+# run-scripts*.sh run the Check binary next to PASSC (scripts_lib.sh dump)
+$(patsubst %,check-asan-%,$(RUN_SH)): check-asan-%: tests/%.sh $(BA)/passc $(BA)/check_passc $(B)/fixtures.stamp $(B)/noexchange.so
 	$(call part,ASAN_OPTIONS=detect_leaks=1 $(TESTENV) PASSC=$(CURDIR)/$(BA)/passc sh $<)
 # The script parts dump the emit suite's models with the check_passc beside
 # $PASSC (tests/scripts_lib.sh): without this they may start before it is linked.

@@ -14,6 +14,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "cmd_build.h"
+#include "mapping.h"
 #include "emit.h"
 #include "facts.h"
 #include "facts_path.h"
@@ -172,6 +173,7 @@ int build_check_spec(struct run *r, const char *path,
     bool syntax_ok = d->n[SEV_ERROR] == errors_before;
     struct model *m = resolve_spec(a, ast, d);
     rules_spec_run(m, d);
+    mapping_rules_spec(m, d);
     /* After a syntax error the model lacks what the parser skipped: facts
      * rules would only add echoes of it (a "missing" tunnel, a capture). */
     struct facts f;
@@ -182,6 +184,9 @@ int build_check_spec(struct run *r, const char *path,
             return EXIT_FACTS;
         if (have)
             rules_facts_run(m, &f, run_quirks(r), d);
+        char *copy = arena_strdup(a, path);
+        if (mapping_lint_nodes(a, m, dirname(copy), have ? &f : NULL, d) < 0)
+            return EXIT_FACTS;
     }
     rules_ids_run(m, have ? &f : NULL, d);
     rules_apply_ignores(ast, d);

@@ -44,7 +44,7 @@ static const char *relative_path(arena *a, const char *target,
     return sb_str(&sb);
 }
 
-enum { OPT_VFIO = CMD_OPT_LONG, OPT_VMID };
+enum { OPT_VFIO = CMD_OPT_LONG, OPT_VMID, OPT_MAPPING };
 
 /* Same file by device and inode, so `-o ./102.conf` and a hard link count
  * too; an output that does not exist yet is no input. */
@@ -59,6 +59,7 @@ static const struct option import_options[] = {
     {"output", required_argument, NULL, 'o'},
     {"vfio", required_argument, NULL, OPT_VFIO},
     {"vmid", required_argument, NULL, OPT_VMID},
+    {"mapping", required_argument, NULL, OPT_MAPPING},
     CMD_FACTS_OPTION, CMD_ROOT_OPTION, CMD_NO_FACTS_OPTION,
     {NULL, 0, NULL, 0},
 };
@@ -66,6 +67,7 @@ static const struct option import_options[] = {
 int cmd_import(int argc, char **argv)
 {
     const char *conf_path = NULL, *vfio_path = NULL, *out_path = NULL;
+    const char *map_path = NULL;
     unsigned vmid = 0;
     struct cmd_args c;
     cmd_args_init(&c, argc, argv, "o:", import_options);
@@ -74,6 +76,7 @@ int cmd_import(int argc, char **argv)
         switch (opt) {
         case 'o': out_path = c.arg; break;
         case OPT_VFIO: vfio_path = c.arg; break;
+        case OPT_MAPPING: map_path = c.arg; break;
         case OPT_VMID:
             if (cmd_vmid_parse(c.cmd, c.arg, &vmid) < 0)
                 return EXIT_USAGE;
@@ -165,7 +168,27 @@ int cmd_import(int argc, char **argv)
     struct strbuf text;
     sb_init(&text, a);
     if (rc == EXIT_CLEAN) {
-        struct import_input in = {&conf, vmid, mpp, fp, NULL, facts_path};
+        struct import_input in = {&conf, vmid, mpp, fp, NULL, facts_path, NULL};
+        /* mapping= slots name the cluster's pci.cfg: --mapping, else the
+         * one under --root when there is one */
+        const char *mpath = map_path;
+        if (!mpath) {
+            const char *p = arena_printf(a, "%s/etc/pve/mapping/pci.cfg",
+                                         fsrc == FACTS_ROOT ? facts_arg : "");
+            if (access(p, R_OK) == 0)
+                mpath = p;
+        }
+        struct pcicfg pc;
+        if (mpath) {
+            struct source *msrc = source_read(a, mpath, &err);
+            if (!msrc) {
+                fprintf(stderr, "passc import: %s\n", err);
+                arena_free(a);
+                return EXIT_USAGE;
+            }
+            pcicfg_parse(a, msrc, &pc);
+            in.mapping = &pc;
+        }
         struct import_result res;
         import_build(a, &in, &res, &diags);
         spec_print(&text, res.spec, res.notes, res.nnotes);

@@ -21,7 +21,7 @@ static void add(struct artifact *arts, size_t *n, const char *name,
 struct artifact *emit_all(arena *a, const struct model *m,
                           const struct plan *p, size_t *n)
 {
-    struct artifact *arts = arena_calloc(a, 2 * m->nvms + 5, sizeof *arts);
+    struct artifact *arts = arena_calloc(a, 2 * m->nvms + 7, sizeof *arts);
     *n = 0;
     struct strbuf sb;
 
@@ -31,6 +31,12 @@ struct artifact *emit_all(arena *a, const struct model *m,
     for (size_t v = 0; v < m->nvms; v++) {
         emit_vm_conf(m, p, m->vms[v], &sb);
         add(arts, n, arena_printf(a, "%u.conf", m->vms[v]->vmid), &sb, 0644);
+    }
+    if (m->nmaps) {
+        emit_pci_cfg(m, p, &sb);
+        add(arts, n, "pci.cfg", &sb, 0644);
+        emit_mapping_sh(m, p, &sb);
+        add(arts, n, "mapping.sh", &sb, 0755);
     }
     emit_apply_sh(m, p, &sb);
     add(arts, n, "apply.sh", &sb, 0755);

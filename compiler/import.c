@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "names.h"
+#include "mapping.h"
 #include "pci_class.h"
 #include "propstr.h"
 #include "strbuf.h"
@@ -34,6 +36,7 @@ struct imp_dev {
     struct imp_dev *folded_into;     /* audio function covered by all-functions */
     bool pinned;
     struct ast_stmt *stmt;
+    const struct pcicfg_section *map;  /* mapping=: its pci.cfg section */
 };
 
 static void add_note(struct builder *b, const struct ast_stmt *st,
@@ -322,14 +325,23 @@ static struct diag *slot_diag(struct builder *b, const struct pve_hostpci *h,
 /* Decides whether a slot can become a device line; NULL when it cannot. */
 static bool slot_importable(struct builder *b, const struct pve_hostpci *h)
 {
-    if (h->mapping) {
+    if (h->mapping && !pcicfg_find(b->in->mapping, h->mapping)) {
         struct diag *d = slot_diag(b, h, h->mapping_loc,
-            R_P041, "PCI resource mappings (mapping=) are "
-            "not supported by passc yet; this slot is not imported");
-        diag_fix(b->diags, d, "keep this hostpci line by hand, or write the "
-                 "mapped device's address in the spec");
+            R_P041, arena_printf(b->a, "mapping '%s' is not in %s; this slot "
+            "is not imported", h->mapping, b->in->mapping
+                ? b->in->mapping->src->path : "any pci.cfg (none was read)"));
+        diag_fix(b->diags, d, "give the cluster's mapping file: --mapping "
+                 "/etc/pve/mapping/pci.cfg");
         return false;
     }
+    if (h->mapping && h->host_set) {
+        slot_diag(b, h, h->value_loc, R_P041,
+                  "both host and mapping are set (Proxmox refuses to start "
+                  "the VM); not imported");
+        return false;
+    }
+    if (h->mapping)
+        return true;
     if (!h->host_set) {
         slot_diag(b, h, h->value_loc, R_P041,
                   "neither host nor mapping is set (Proxmox refuses to start "
@@ -374,7 +386,12 @@ static struct ast_stmt *device_stmt(struct builder *b, struct imp_dev *d,
     arena *a = b->a;
     const struct pve_hostpci *h = d->h;
     struct ast_stmt *s = stmt_new(a, d->kind);
-    val_add(a, s, AV_ADDR, addr_text(a, &d->addr));
+    if (d->map) {
+        val_add(a, s, AV_WORD, "mapping");
+        val_add(a, s, AV_STRING, d->map->id);
+    } else {
+        val_add(a, s, AV_ADDR, addr_text(a, &d->addr));
+    }
     if (d->fd) {
         char idb[10];
         val_add(a, s, AV_PAIR, arena_strdup(a, pci_id_format(&d->fd->id, idb)));
@@ -475,6 +492,108 @@ static void add_tunnels(struct builder *b, struct imp_dev *router,
                                 "on these controllers (%s)", how));
 }
 
+/* One pci.cfg `map` value as a mapping block's node line:
+ * node "N" ADDR[ ADDR…] VVVV:DDDD [subsystem S] [group G].  NULL (P041)
+ * when the value has no node, path or id, or one a spec cannot hold. */
+static struct ast_stmt *map_line(struct builder *b, const struct pcicfg_section *sec,
+                                 const char *value)
+{
+    arena *a = b->a;
+    const char *node = NULL, *path = NULL, *id = NULL, *sub = NULL, *grp = NULL;
+    char *v = arena_strdup(a, value);
+    for (char *part = v, *next; part && *part; part = next) {
+        next = strchr(part, ',');
+        if (next)
+            *next++ = '\0';
+        char *eq = strchr(part, '=');
+        if (!eq)
+            continue;
+        *eq = '\0';
+        const char *k = part, *val = eq + 1;
+        if (!strcmp(k, "node")) node = val;
+        else if (!strcmp(k, "path")) path = val;
+        else if (!strcmp(k, "id")) id = val;
+        else if (!strcmp(k, "subsystem-id")) sub = val;
+        else if (!strcmp(k, "iommugroup")) grp = val;
+    }
+    struct pci_id pid;
+    const char *why;
+    bool ok = node && path && id && mapping_node_ok(node) &&
+              pci_id_parse(id, &pid, &why) == 0 &&
+              (!sub || pci_id_parse(sub, &pid, &why) == 0);
+    for (const char *g = grp; ok && g && *g; g++)
+        ok = *g >= '0' && *g <= '9' && g - grp < 6;
+    struct ast_stmt *s = stmt_new(a, "node");
+    if (ok) {
+        val_add(a, s, AV_STRING, node);
+        char *pv = arena_strdup(a, path);
+        for (char *one = pv, *nx; ok && one && *one; one = nx) {
+            nx = strchr(one, ';');
+            if (nx)
+                *nx++ = '\0';
+            struct pci_addr pa;
+            ok = pci_addr_parse(one, true, &pa, &why) == 0;
+            val_add(a, s, AV_ADDR, one);
+        }
+    }
+    if (!ok) {
+        diag_add(b->diags, R_P041, sec->loc, "mapping '%s': map entry '%s' is "
+                 "not one a spec can hold (node, path and id needed); left out",
+                 sec->id, spec_string(a, value));
+        return NULL;
+    }
+    val_add(a, s, AV_PAIR, id);
+    if (sub) {
+        val_add(a, s, AV_WORD, "subsystem");
+        val_add(a, s, AV_PAIR, sub);
+    }
+    if (grp && *grp) {
+        val_add(a, s, AV_WORD, "group");
+        val_add(a, s, AV_NUMBER, grp);
+    }
+    return s;
+}
+
+/* The mapping blocks of the slots' mappings, each once, in slot order. */
+static void import_mappings(struct builder *b, struct imp_dev *devs, size_t nd,
+                            struct ast_stmt **at)
+{
+    arena *a = b->a;
+    for (size_t i = 0; i < nd; i++) {
+        const struct pcicfg_section *sec = devs[i].map;
+        bool seen = false;
+        for (size_t j = 0; j < i; j++)
+            seen = seen || devs[j].map == sec;
+        if (!sec || seen)
+            continue;
+        struct ast_stmt *m = stmt_new(a, "mapping");
+        val_add(a, m, AV_STRING, sec->id);
+        m->has_block = true;
+        if (sec->description) {
+            struct ast_stmt *d = stmt_new(a, "description");
+            val_add(a, d, AV_STRING, spec_string(a, sec->description));
+            child_add(m, d);
+        }
+        for (size_t k = 0; k < sec->nmaps; k++) {
+            struct ast_stmt *l = map_line(b, sec, sec->maps[k]);
+            if (l)
+                child_add(m, l);
+        }
+        static const char *const flags[] = {"mdev", "live-migration-capable"};
+        const char *fv[] = {sec->mdev, sec->live_migration};
+        for (size_t k = 0; k < 2; k++) {
+            if (!fv[k])
+                continue;
+            struct ast_stmt *f = stmt_new(a, flags[k]);
+            val_add(a, f, AV_WORD, strchr("1yYtT", fv[k][0]) || !strcasecmp(fv[k], "on") ? "on" : "off");
+            child_add(m, f);
+        }
+        m->next = *at;
+        *at = m;
+        at = &m->next;
+    }
+}
+
 int import_build(arena *a, const struct import_input *in,
                  struct import_result *out, struct diag_list *diags)
 {
@@ -518,6 +637,9 @@ int import_build(arena *a, const struct import_input *in,
         child_add(host, fs);
     }
     list_add(&top, host);
+
+    /* the mappings the slots name, before the vm block */
+    struct ast_stmt **maps_at = top;
 
     /* vm block */
     struct ast_stmt *vm = stmt_new(a, "vm");
@@ -576,6 +698,11 @@ int import_build(arena *a, const struct import_input *in,
             continue;
         struct imp_dev *d = &devs[nd++];
         d->h = h;
+        if (h->mapping) {
+            d->map = pcicfg_find(in->mapping, h->mapping);
+            d->kind = h->x_vga == 1 || h->legacy_igd == 1 ? "gpu" : "pci";
+            continue;
+        }
         d->addr = h->hosts[0];
         if (d->addr.func == PCI_FUNC_ALL) {
             d->all_functions = true;
@@ -652,6 +779,7 @@ int import_build(arena *a, const struct import_input *in,
     for (size_t i = 0; i < nd; i++)
         if (!strcmp(devs[i].kind, "usb4") && devs[i].h)
             add_tunnels(&b, &devs[i], devs, nd);
+    import_mappings(&b, devs, nd, maps_at);
 
     /* what the vfio.conf said that the spec keeps or cannot keep */
     if (in->vfio && in->vfio->has_ids) {

@@ -15,7 +15,7 @@ static const struct command {
     {"lint", cmd_lint, "SPEC... [--format text|gcc|json|sarif] [FACTS] [--werror] [--color|--no-color]"},
     {"facts", cmd_facts, "[--root DIR | --facts FILE] [-o FILE] [--pci-ids FILE] [--format yaml|text] [--color|--no-color]"},
     {"init", cmd_init, "--vm N ADDR... [-o FILE] [--vm-conf FILE] [FACTS]"},
-    {"import", cmd_import, "VMID.conf [--vfio FILE] [--vmid N] [FACTS] [-o FILE]"},
+    {"import", cmd_import, "VMID.conf [--vfio FILE] [--mapping FILE] [--vmid N] [FACTS] [-o FILE]"},
     {"fmt", cmd_fmt, "[-w | --check] SPEC"},
     {"rules", cmd_rules, ""},
     {"explain", cmd_explain, "RULE"},

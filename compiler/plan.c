@@ -74,12 +74,15 @@ static void plan_ids(arena *a, const struct model *m, const struct facts *f,
 void plan_hostpci_value(const struct m_device *d, struct strbuf *out)
 {
     char buf[24];
+    if (d->mapping)
+        sb_printf(out, "mapping=%s", d->mapping->name);
     struct pci_addr host = d->addr;
     /* all-functions: the function-less id makes Proxmox pass every function
      * of the card as one multifunction guest device. */
     if (d->all_functions)
         host.func = PCI_FUNC_ALL;
-    sb_add(out, pci_addr_format(&host, buf));
+    if (!d->mapping)
+        sb_add(out, pci_addr_format(&host, buf));
     if (d->pcie)
         sb_add(out, ",pcie=1");
     if (d->primary)
@@ -115,13 +118,14 @@ static const char *one_line(arena *a, const char *s)
 
 static void plan_settings(arena *a, const struct m_vm *vm, struct plan_vm *pv)
 {
-    struct vm_setting *s = arena_calloc(a, vm->ndevs + 10, sizeof *s);
+    struct vm_setting *s = arena_calloc(a, vm->ndevs + vm->nmapped + 10, sizeof *s);
     size_t k = 0;
     /* By slot number, not declaration order: pinned slots make the two
      * differ, and a reader compares the file against `qm config`. */
     for (int slot = 0; slot < MAX_HOSTPCI; slot++) {
-        for (size_t i = 0; i < vm->ndevs; i++) {
-            const struct m_device *d = vm->devs[i];
+        for (size_t i = 0; i < vm->ndevs + vm->nmapped; i++) {
+            const struct m_device *d = i < vm->ndevs ? vm->devs[i]
+                                                     : vm->mapped[i - vm->ndevs];
             if (d->folded || d->slot != slot)
                 continue;
             struct strbuf v;

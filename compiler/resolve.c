@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ast.h"
+#include "mapping.h"
 #include "model.h"
 #include "names.h"
 #include "propstr.h"
@@ -38,7 +39,7 @@ const char *dev_kind_name(enum dev_kind k)
 /* The blocks a statement can be in; keyword tables are per block. */
 enum block { BLK_TOP, BLK_HOST, BLK_VM, BLK_DEVICE };
 
-static const char *const top_words[] = {"host", "vm", NULL};
+static const char *const top_words[] = {"host", "vm", "mapping", NULL};
 static const char *const host_words[] = {"board", "iommu", "bind", "snapshot",
                                          "facts", "vfio", NULL};
 /* vfio-pci's module parameters (modinfo vfio-pci) besides ids */
@@ -499,9 +500,9 @@ static void resolve_vfio(struct resolver *r, struct m_host *h,
     h->vfio_opts[h->nvfio_opts++] = (struct m_vfio_opt){k->text, v->text, k->loc};
 }
 
-static void resolve_host(struct resolver *r, const struct ast_stmt *s)
+static void resolve_host(struct resolver *r, const struct ast_stmt *s,
+                         struct m_host *h)
 {
-    struct m_host *h = &r->m->host;
     memset(h, 0, sizeof *h);
     h->loc = s->loc;
     h->iommu = IOMMU_REQUIRED;
@@ -682,9 +683,22 @@ static struct m_device *resolve_device(struct resolver *r, struct m_vm *vm,
         return NULL;
     }
     dev->addr_loc = s->vals[0].loc;
-    bool addr_ok = parse_addr(r, &s->vals[0], &dev->addr);
+    bool mapped = s->vals[0].kind == AV_WORD && !strcmp(s->vals[0].text, "mapping");
+    bool addr_ok = mapped ? s->nvals >= 2 && s->vals[1].kind == AV_STRING
+                          : parse_addr(r, &s->vals[0], &dev->addr);
     size_t i = 1;
-    if (i < s->nvals && s->vals[i].kind != AV_STRING) {
+    if (mapped) {
+        /* KIND mapping "NAME" ["name"]: mapping.c links it */
+        if (!addr_ok) {
+            bad_value(r, s->loc, "'%s mapping' needs the mapping's name: %s mapping \"gpu-pool\"",
+                      s->keyword, s->keyword);
+            return NULL;
+        }
+        dev->mapping_name = s->vals[1].text;
+        dev->mapping_loc = s->vals[1].loc;
+        i = 2;
+    }
+    if (!mapped && i < s->nvals && s->vals[i].kind != AV_STRING) {
         dev->id_loc = s->vals[i].loc;
         dev->has_id = parse_id(r, &s->vals[i], &dev->id);
         i++;
@@ -698,7 +712,8 @@ static struct m_device *resolve_device(struct resolver *r, struct m_vm *vm,
         return NULL;
     /* An audio line stands for a function of its gpu's own card (slot
      * order and all-functions folding rely on that). */
-    if (parent && !pci_addr_same_device(&parent->addr, &dev->addr)) {
+    if (parent && !mapped && !parent->mapping_name &&
+        !pci_addr_same_device(&parent->addr, &dev->addr)) {
         char a[24], b[24];
         struct diag *d = bad_value(r, dev->addr_loc,
                                    "audio %s is not a function of gpu %s: nested functions share the gpu's bus and slot",
@@ -986,6 +1001,35 @@ static struct m_vm *vmid_insert(struct vmid_set *h, struct m_vm *vm)
     return NULL;
 }
 
+/* A second host block makes the spec a cluster's: every host block is then
+ * a Proxmox node, named as the node is (mapping entries name it). */
+static bool cluster_host_ok(struct resolver *r, const struct model *m,
+                            const struct ast_stmt *s, src_loc first_host)
+{
+    const char *name = s->nvals >= 1 ? s->vals[0].text : NULL;
+    for (size_t i = 0; i < m->nhosts; i++) {
+        const char *other = m->hosts[i].name;
+        if (!other || !mapping_node_ok(other)) {
+            struct diag *d = bad_value(r, s->kw_loc,
+                                       "this is a second host block: in a cluster spec each host block needs its Proxmox node name");
+            diag_note(r->d, d, i ? m->hosts[i].loc : first_host,
+                      "this host block has no valid node name");
+            return false;
+        }
+        if (name && !strcmp(other, name)) {
+            struct diag *d = bad_value(r, s->vals[0].loc, "duplicate host '%s'", name);
+            diag_note(r->d, d, m->hosts[i].loc, "first described here");
+            return false;
+        }
+    }
+    if (!name || !mapping_node_ok(name)) {
+        bad_value(r, s->nvals ? s->vals[0].loc : s->kw_loc,
+                  "several host blocks are cluster nodes: each needs its node name (letters, digits, '-')");
+        return false;
+    }
+    return true;
+}
+
 static bool has_syntax_errors(const struct diag_list *d, const struct source *src)
 {
     for (const struct diag *x = d->head; x; x = x->next)
@@ -1010,9 +1054,14 @@ struct model *resolve_spec(arena *a, const struct ast_spec *spec,
     bool syntax = has_syntax_errors(diags, spec->src);
     struct resolver r = {a, syntax ? &muted : diags, m, syntax};
     diags = r.d;
-    size_t nvm = 0;
-    for (const struct ast_stmt *s = spec->stmts; s; s = s->next)
+    size_t nvm = 0, nhost = 0, nmap = 0;
+    for (const struct ast_stmt *s = spec->stmts; s; s = s->next) {
         nvm += !strcmp(s->keyword, "vm");
+        nhost += !strcmp(s->keyword, "host");
+        nmap += !strcmp(s->keyword, "mapping");
+    }
+    m->hosts = arena_calloc(a, nhost + 1, sizeof *m->hosts);
+    m->maps = arena_calloc(a, nmap + 1, sizeof *m->maps);
     m->vms = arena_calloc(a, nvm + 1, sizeof *m->vms);
     struct vmid_set ids = {NULL, 16};
     while (ids.cap < nvm * 2)
@@ -1021,15 +1070,19 @@ struct model *resolve_spec(arena *a, const struct ast_spec *spec,
     src_loc first_host = {0};
     for (const struct ast_stmt *s = spec->stmts; s; s = s->next) {
         if (!strcmp(s->keyword, "host")) {
-            if (m->has_host) {
-                struct diag *d = bad_value(&r, s->kw_loc,
-                                           "a spec describes one host; this is a second host block");
-                diag_note(diags, d, first_host, "the first host block");
+            if (m->has_host && !cluster_host_ok(&r, m, s, first_host))
                 continue;
+            struct m_host *h = &m->hosts[m->nhosts++];
+            resolve_host(&r, s, h);
+            if (!m->has_host) {
+                m->host = *h;
+                first_host = s->kw_loc;
             }
             m->has_host = true;
-            first_host = s->kw_loc;
-            resolve_host(&r, s);
+        } else if (!strcmp(s->keyword, "mapping")) {
+            struct m_mapping *mp = mapping_resolve(a, s, diags);
+            if (mp)
+                m->maps[m->nmaps++] = mp;
         } else if (!strcmp(s->keyword, "vm")) {
             struct m_vm *vm = resolve_vm(&r, s);
             if (!vm)
@@ -1046,6 +1099,7 @@ struct model *resolve_spec(arena *a, const struct ast_spec *spec,
             unknown_keyword(&r, s, BLK_TOP, top_words);
         }
     }
+    mapping_link(a, m, diags);
     /* After a syntax error the missing host may just be unparsed text. */
     if (!m->has_host && !r.syntax_errors) {
         struct diag *d = bad_value(&r, (src_loc){spec->src, 0, 0},

@@ -429,6 +429,33 @@ static const char explain_P044[] =
  "correct the address in the spec; remove stale ids from ids=.\n"
  "Example:\n"
  "    warning: hostpci0: 0000:02:00.0 is not on this host (live /sys) [P044]\n";
+static const char explain_P070[] =
+ "Why: when a VM with `hostpciN: mapping=NAME` starts, Proxmox checks\n"
+ "every entry of the mapping for that node against sysfs, strictly: the\n"
+ "device must be at the path with exactly that id and subsystem id, and\n"
+ "the first path in exactly that IOMMU group (an entry without subsystem\n"
+ "id or group fails too when the device has one). Any difference aborts\n"
+ "the start: \"PCI device mapping invalid (hardware probably changed)\".\n"
+ "passc checks each entry against the facts of the host block with the\n"
+ "entry's node name.\n"
+ "Fix: correct the entry (the message says what the node has), or refresh\n"
+ "the node's facts snapshot (`passc facts -o NODE.yaml` on that node).\n"
+ "Example:\n"
+ "    error: mapping 'gpu-pool': 0000:01:00.0 on node pve2 is in IOMMU group 12, the entry says 14 [P070]\n";
+static const char explain_P071[] =
+ "Why: a node without an entry for the mapping cannot start the VM\n"
+ "(\"PCI device mapping not found\"), so HA or a migration to it fails.\n"
+ "Every host block of the spec is taken as a node that may run the VM.\n"
+ "Fix: add a `node` entry for that node, or leave the node out of the spec.\n"
+ "Example:\n"
+ "    warning: mapping 'gpu-pool' has no entry for node 'pve3': VM 101 cannot start there [P071]\n";
+static const char explain_P072[] =
+ "Why: each entry is checked against the facts of the host block with its\n"
+ "node name; an entry for a node the spec does not describe is written to\n"
+ "pci.cfg unchecked.\n"
+ "Fix: add `host \"NODE\" { facts \"NODE.yaml\" }`, or correct the node name.\n"
+ "Example:\n"
+ "    warning: node 'pve9' has no host block in this spec: this entry is not checked against its facts [P072]\n";
 static const char explain_F001[] =
  "Why: rules trust the snapshot about the host; one that says something\n"
  "wrong is worse than none. So any doubt (a file that cannot be read, YAML\n"

@@ -27,6 +27,15 @@ void emit_verify_sh(const struct model *m, const struct plan *p,
 void emit_verify_ps1(const struct model *m, const struct plan *p,
                      const struct m_vm *vm, struct strbuf *out);
 
+/* /etc/pve/mapping/pci.cfg with the spec's mappings (mapping "…" blocks),
+ * as Proxmox's own writer prints it; emit_map_value: one `map` value. */
+void emit_pci_cfg(const struct model *m, const struct plan *p,
+                  struct strbuf *out);
+void emit_map_value(const struct m_map_entry *e, struct strbuf *out);
+/* mapping.sh: pci.cfg through pvesh, with backup and rollback. */
+void emit_mapping_sh(const struct model *m, const struct plan *p,
+                     struct strbuf *out);
+
 /* A named output file for the build step. */
 struct artifact {
     const char *name;      /* "vfio.conf", "102.conf", "apply.sh" … */

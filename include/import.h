@@ -6,6 +6,7 @@
 #include "ast.h"
 #include "facts.h"
 #include "modprobe.h"
+#include "pcicfg.h"
 #include "pveconf.h"
 #include "spec_print.h"
 
@@ -16,6 +17,7 @@ struct import_input {
     const struct facts *facts;          /* NULL: no facts */
     const char *facts_origin;           /* for the header comment */
     const char *facts_path;             /* `facts "…"` in the host block, or NULL */
+    const struct pcicfg *mapping;       /* pci.cfg (--mapping); NULL: none */
 };
 
 struct import_result {

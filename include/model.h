@@ -64,6 +64,13 @@ struct m_device {
     size_t ntunnels;
     bool has_tunnels_stmt;
     src_loc tunnels_loc;
+
+    /* `KIND mapping "NAME"`: the slot names a cluster mapping, not an
+     * address (addr and id stay unset); such devices are in m_vm.mapped,
+     * never in m_vm.devs, so the single-host rules never see them. */
+    const struct m_mapping *mapping;
+    const char *mapping_name;
+    src_loc mapping_loc;
 };
 
 struct m_vm {
@@ -87,6 +94,8 @@ struct m_vm {
     const char *cpu_pve, *vga_pve, *machine_pve;
     struct m_device **devs;     /* declaration order, audio right after gpu */
     size_t ndevs;
+    struct m_device **mapped;   /* slots that name a mapping (mapping.c) */
+    size_t nmapped;
 };
 
 struct m_host {
@@ -112,10 +121,38 @@ struct m_host {
     size_t nvfio_opts;
 };
 
+/* One `node "NAME" ADDR[;ADDR…] VVVV:DDDD [subsystem SSSS:SSSS] [group N]`
+ * line of a mapping: a `map` entry of /etc/pve/mapping/pci.cfg. */
+struct m_map_entry {
+    const char *node;
+    struct pci_addr *addrs;     /* several: used together (Proxmox `;`) */
+    size_t naddrs;
+    struct pci_id id;
+    bool has_subsys;
+    struct pci_id subsys;
+    int group;                  /* -1: not written */
+    src_loc loc;
+};
+
+/* `mapping "NAME" { … }`: a cluster-wide PCI resource mapping (PVE >= 8). */
+struct m_mapping {
+    const char *name;
+    src_loc loc;
+    const char *description;
+    enum tri mdev;
+    enum tri live_migration;
+    struct m_map_entry *entries;
+    size_t nentries;
+};
+
 struct model {
     const struct source *src;
     bool has_host;
-    struct m_host host;
+    struct m_host host;         /* the first host block */
+    struct m_host *hosts;       /* every host block (cluster nodes), */
+    size_t nhosts;              /* the first one included */
+    struct m_mapping **maps;
+    size_t nmaps;
     struct m_vm **vms;
     size_t nvms;
 };

@@ -114,6 +114,13 @@ RULE(P058, "efidisk-missing", SEV_WARNING, SEVS_WARNING, true,
      "`bios ovmf` on a VM without efidisk0: EFI variables are not kept")
 RULE(P059, "machine-switch", SEV_WARNING, SEVS_WARNING, true,
      "the spec moves an installed VM between i440fx and q35")
+/* Cluster resource mappings (mapping.c, issue 17). */
+RULE(P070, "mapping-mismatch", SEV_ERROR, SEVS_ERROR, true,
+     "a mapping entry does not match its node's facts (device, id, subsystem id, IOMMU group)")
+RULE(P071, "mapping-node-missing", SEV_WARNING, SEVS_WARNING, false,
+     "a VM's mapping has no entry for a node of the spec: the VM cannot start there")
+RULE(P072, "mapping-unknown-node", SEV_WARNING, SEVS_WARNING, false,
+     "a mapping entry names a node the spec has no host block for, so nothing checks it")
 /* The facts layer's own findings (facts_yaml.c, facts_sysfs.c).  Facts are
  * only read when asked for, so they count as needing facts. */
 RULE(F001, "facts-snapshot", SEV_ERROR, SEVS_ERROR | SEVS_WARNING, true,

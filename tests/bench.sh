@@ -102,3 +102,16 @@ if [ -x "$src/tests/mkhost" ] && command -v lspci >/dev/null; then
         echo "lspci -nn: $t_l ms   passc lint: $t_p ms   ratio $(ratio "$t_p" "$t_l")"
     fi
 fi
+
+if [ -x "$src/tests/mkhost" ]; then
+    echo "== a 16-node cluster spec with 64 GPU mappings (1,024 entries, each checked against its node's facts)"
+    mkdir -p "$tmp/cluster"
+    "$src/tests/genspec-cluster.sh" 16 64 "$tmp/cluster"
+    "$src/tests/mkhost" "$tmp/cluster/node.host" "$tmp/cluster/root" >/dev/null
+    "$passc" facts --root "$tmp/cluster/root" --pci-ids "$ids" -o "$tmp/cluster/node.yaml"
+    t_l=$(best_ms 3 "$passc" lint "$tmp/cluster/cluster.pass")
+    t_b=$(best_ms 3 "$passc" build "$tmp/cluster/cluster.pass" -o "$tmp/cluster/out")
+    if "$passc" lint "$tmp/cluster/cluster.pass" >"$tmp/cluster/lint.out" 2>&1; then c="lints clean"
+    else c="did not lint clean: $(head -1 "$tmp/cluster/lint.out")"; fi
+    echo "lint: $t_l ms   build: $t_b ms   pci.cfg $(wc -c <"$tmp/cluster/out/pci.cfg") bytes   ($c)"
+fi

@@ -335,7 +335,7 @@ static const char *import_text(arena *a, struct diag_list *d, const char *conf,
 {
     struct pve_conf *c = read_conf(a, d, conf);
     struct modprobe_conf *m = vfio ? read_mp(a, d, vfio) : NULL;
-    struct import_input in = {c, 102, m, f, NULL, NULL};
+    struct import_input in = {c, 102, m, f, NULL, NULL, NULL};
     struct import_result r;
     ck_assert_int_eq(import_build(a, &in, &r, d), 0);
     struct strbuf sb;
@@ -748,7 +748,7 @@ static void roundtrip_one(const char *path, const struct facts *f)
     ck_assert_msg(src != NULL, "%s: %s", path, err);
     struct pve_conf c;
     ck_assert_int_eq(pveconf_parse(a, src, &c, &d), 0);
-    struct import_input in = {&c, 100, NULL, f, NULL, NULL};
+    struct import_input in = {&c, 100, NULL, f, NULL, NULL, NULL};
     struct import_result r;
     ck_assert_int_eq(import_build(a, &in, &r, &d), 0);
     struct sim_slot slots[16];

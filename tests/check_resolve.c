@@ -146,6 +146,13 @@ static const struct {
     {"vm 100 { }", "P002", "1:1", "no host block"},
     {HOST "host { }", "P002", "2:1", "second host block"},
     {HOST "hots { }", "P002", "2:1", "did you mean 'host'"},
+    /* cluster specs (issue 17) */
+    {"host \"a1\" { }\nhost \"a1\" { }", "P002", "2:6", "duplicate host 'a1'"},
+    {"host \"a1\" { }\nhost \"b1\" { }\nvm 100 { gpu mapping \"m2\" }", "P002", "3:22", "no mapping named 'm2'"},
+    {HOST "mapping \"m1\" { node \"a1\" 01:00.0 }", "P002", "2:16", "a mapping entry is"},
+    {HOST "mapping \"m1\" { node \"a1\" 01:00.0 10de:2783 colour 3 }", "P002", "2:44", "unexpected 'colour'"},
+    {HOST "mapping \"m1\" { node \"a1\" 01:00.0 10de:278x }", "P004", "2:34", "bad vendor:device id"},
+    {HOST "mapping \"m1\" { node \"a1\" 01:00.0 10de:2783 }\nmapping \"M1\" { node \"a1\" 01:00.0 10de:2783 }", "P002", "3:1", "duplicate mapping"},
     {"host { iommu maybe }", "P002", "1:14", "bad iommu"},
     {"host { bind all }", "P002", "1:13", "bad bind"},
     {"host { snapshot btrfs \"x\" }", "P002", "1:17", "only zfs"},

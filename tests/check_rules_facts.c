@@ -608,6 +608,8 @@ START_TEST(catalogue_has_every_rule_with_text)
         /* the host's own configuration (rules_hostconf.c) */
         "P050", "P051", "P052", "P053", "P054", "P055", "P056", "P057",
         "P058", "P059",
+        /* cluster mappings */
+        "P070", "P071", "P072",
         "F001", "F002", "F003"};
     /* Rules that only run (or only arise) when facts are read: the lint
      * rules P020-P033, import's P044 and the facts layer's own F ids. */
@@ -615,7 +617,7 @@ START_TEST(catalogue_has_every_rule_with_text)
         "P020", "P021", "P022", "P023", "P024", "P025", "P026", "P027",
         "P028", "P029", "P030", "P031", "P032", "P033", "P044",
         "P050", "P051", "P052", "P053", "P054", "P055", "P056", "P057",
-        "P058", "P059",
+        "P058", "P059", "P070",
         "F001", "F002", "F003"};
     size_t n;
     const struct rule_info *cat = rule_catalogue(&n);

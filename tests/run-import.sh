@@ -17,7 +17,10 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 run_import() {
     conf=$1
     vfio=${conf%.conf}.vfio.conf
-    if [ -f "$vfio" ]; then
+    map=${conf%.conf}.pci.cfg
+    if [ -f "$map" ]; then
+        "$PASSC" import "$conf" --mapping "$map" >"$tmp/out.pass" 2>"$tmp/out.err"
+    elif [ -f "$vfio" ]; then
         "$PASSC" import "$conf" --vfio "$vfio" >"$tmp/out.pass" 2>"$tmp/out.err"
     else
         "$PASSC" import "$conf" >"$tmp/out.pass" 2>"$tmp/out.err"
@@ -97,6 +100,13 @@ for conf in tests/import/*.conf; do
         hostpci_meaning "$tmp/build/$vmid.conf" >"$tmp/got"
         if cmp -s "$tmp/want" "$tmp/got"; then ok; else
             bad "$conf: round trip changes hostpci meaning"; diff -u "$tmp/want" "$tmp/got"; fi
+        # mapped slots: every pci.cfg section the build writes is the
+        # cluster's own, byte for byte
+        if [ -f "${conf%.conf}.pci.cfg" ]; then
+            if [ -s "$tmp/build/pci.cfg" ] && awk -v RS= 'NR == FNR { have[$0] = 1; next }
+                    !($0 in have) { exit 1 }' "${conf%.conf}.pci.cfg" "$tmp/build/pci.cfg"; then ok
+            else bad "$conf: pci.cfg of the build differs from the cluster's"; cat "$tmp/build/pci.cfg"; fi
+        fi
     else
         bad "$conf: passc build of the imported spec failed"; cat "$tmp/build.log"
     fi

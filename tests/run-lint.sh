@@ -34,8 +34,8 @@ export NO_COLOR=1
 # ---- passc rules / passc explain ----
 expect_rc 0 "passc rules" "$PASSC" rules
 n=$(wc -l <"$tmp/out")
-if [ "$n" -eq 47 ]; then ok; else
-    bad "passc rules: $n lines, want 47 (P001-P015, P020-P033, P040-P044, P050-P059, F001-F003)"
+if [ "$n" -eq 50 ]; then ok; else
+    bad "passc rules: $n lines, want 50 (P001-P015, P020-P033, P040-P044, P050-P059, P070-P072, F001-F003)"
 fi
 has "$tmp/out" "P024  group-not-viable" "passc rules"
 has "$tmp/out" "P033  usb4-links" "passc rules"
@@ -109,8 +109,8 @@ if command -v python3 >/dev/null 2>&1; then
         'import json,sys; d=json.load(open(sys.argv[1])); assert d["version"]=="2.1.0" and "$schema" in d and d["runs"][0]["tool"]["driver"]["rules"]' \
         "$tmp/fail.sarif"
     # tool.driver.rules is the whole catalogue, import and facts ids included
-    expect_rc 0 "SARIF rules include P040-P044, P050-P059 and F001-F003" python3 -c \
-        'import json,sys; ids=[r["id"] for r in json.load(open(sys.argv[1]))["runs"][0]["tool"]["driver"]["rules"]]; want=["P040","P041","P042","P043","P044"]+["P05%d" % i for i in range(10)]+["F001","F002","F003"]; assert len(ids)==47 and ids[-18:]==want, ids' \
+    expect_rc 0 "SARIF rules include P040-P044, P050-P059, P070-P072 and F001-F003" python3 -c \
+        'import json,sys; ids=[r["id"] for r in json.load(open(sys.argv[1]))["runs"][0]["tool"]["driver"]["rules"]]; want=["P040","P041","P042","P043","P044"]+["P05%d" % i for i in range(10)]+["P070","P071","P072","F001","F002","F003"]; assert len(ids)==50 and ids[-21:]==want, ids' \
         "$tmp/fail.sarif"
 else
     bad "python3 is not installed: JSON and SARIF output not checked"

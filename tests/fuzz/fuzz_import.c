@@ -32,7 +32,7 @@ static void import_one(arena *a, const struct source *src, bool with_vfio_and_fa
         goto out;
     struct import_input in = {&conf, 102, with_vfio_and_facts ? &mp : NULL,
                               with_vfio_and_facts ? &fuzz_snapshot : NULL,
-                              NULL, with_vfio_and_facts ? "hosts/x870e-creator.yaml" : NULL};
+                              NULL, with_vfio_and_facts ? "hosts/x870e-creator.yaml" : NULL, NULL};
     struct import_result res;
     import_build(a, &in, &res, &d);
     struct strbuf text;
