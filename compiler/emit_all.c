@@ -19,7 +19,7 @@ static void add(struct artifact *arts, size_t *n, const char *name,
 struct artifact *emit_all(arena *a, const struct model *m,
                           const struct plan *p, size_t *n)
 {
-    struct artifact *arts = arena_calloc(a, 2 * m->nvms + 5, sizeof *arts);
+    struct artifact *arts = arena_calloc(a, 2 * m->nvms + 7, sizeof *arts);
     *n = 0;
     struct strbuf sb;
 
@@ -36,6 +36,10 @@ struct artifact *emit_all(arena *a, const struct model *m,
     add(arts, n, "rollback.sh", &sb, 0755);
     emit_verify_sh(m, p, &sb);
     add(arts, n, "verify.sh", &sb, 0755);
+    emit_recover_sh(m, p, &sb);
+    add(arts, n, "recover.sh", &sb, 0755);
+    emit_recovery_txt(m, p, &sb);
+    add(arts, n, "RECOVERY.txt", &sb, 0644);
     /* One VM: the name the seed's workflow expects; several: one each. */
     for (size_t v = 0; v < m->nvms; v++) {
         emit_verify_ps1(m, p, m->vms[v], &sb);
