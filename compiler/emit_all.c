@@ -44,6 +44,10 @@ struct artifact *emit_all(arena *a, const struct model *m,
     add(arts, n, "rollback.sh", &sb, 0755);
     emit_verify_sh(m, p, &sb);
     add(arts, n, "verify.sh", &sb, 0755);
+    emit_recover_sh(m, p, &sb);
+    add(arts, n, "recover.sh", &sb, 0755);
+    emit_recovery_txt(m, p, &sb);
+    add(arts, n, "RECOVERY.txt", &sb, 0644);
     /* One VM: the name the seed's workflow expects; several: one each. */
     for (size_t v = 0; v < m->nvms; v++) {
         /* PowerShell runs in Windows guests; a spec without `os` may be

@@ -68,7 +68,7 @@ bool emit_sh_common(const struct emit_ctx *c, const char *name,
             sb_add(out, "}\n");
         }
     } else {
-        return emit_sh_cmdline(c, name, out);
+        return emit_sh_cmdline(c, name, out) || emit_sh_rescue(c, name, out);
     }
     return true;
 }

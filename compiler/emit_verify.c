@@ -54,7 +54,7 @@ static bool verify_value(struct strbuf *out, const char *name, const void *ctx)
     else
         /* with a built-in vfio_pci the running command line is checked
          * first: it is what such a vfio_pci binds by */
-        return emit_sh_cmdline(c, name, out);
+        return emit_sh_cmdline(c, name, out) || emit_sh_rescue(c, name, out);
     return true;
 }
 

@@ -23,6 +23,13 @@ void emit_rollback_sh(const struct model *m, const struct plan *p,
                       struct strbuf *out);
 void emit_verify_sh(const struct model *m, const struct plan *p,
                     struct strbuf *out);
+/* When the host does not come up: recover.sh puts back what apply.sh
+ * changed on the host's files (also on a mounted root), RECOVERY.txt says
+ * how to get there (emit_recover.c). */
+void emit_recover_sh(const struct model *m, const struct plan *p,
+                     struct strbuf *out);
+void emit_recovery_txt(const struct model *m, const struct plan *p,
+                       struct strbuf *out);
 /* In the Windows guest: each passed device present with Status OK. */
 void emit_verify_ps1(const struct model *m, const struct plan *p,
                      const struct m_vm *vm, struct strbuf *out);

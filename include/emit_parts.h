@@ -58,4 +58,11 @@ bool emit_sh_cmdline(const struct emit_ctx *c, const char *name,
 bool emit_sh_preflight(const struct emit_ctx *c, const char *name,
                        struct strbuf *out);
 
+/* The values of compiler/scripts/rescue.sh and rescue-args.sh (the rescue
+ * boot entry, emit_recover.c): rescue_title (quoted), rescue_grub and
+ * rescue_hook (the entry's files, for quoted here-documents).  False for
+ * any other name. */
+bool emit_sh_rescue(const struct emit_ctx *c, const char *name,
+                    struct strbuf *out);
+
 #endif

@@ -119,8 +119,9 @@ START_TEST(vm102_golden_artifacts)
     size_t n;
     struct artifact *arts = emit_all(a, m, p, &n);
     static const char *const want[] = {"vfio.conf", "102.conf", "apply.sh",
-                                       "rollback.sh", "verify.sh", "verify.ps1"};
-    ck_assert_uint_eq(n, 6);
+                                       "rollback.sh", "verify.sh", "recover.sh",
+                                       "RECOVERY.txt", "verify.ps1"};
+    ck_assert_uint_eq(n, 8);
     for (size_t i = 0; i < n; i++) {
         ck_assert_str_eq(arts[i].name, want[i]);
         ck_assert_int_eq(arts[i].mode, strstr(want[i], ".sh") ? 0755 : 0644);
@@ -331,11 +332,11 @@ START_TEST(ids_dedup_across_vms_in_order)
                      "options vfio-pci ids=1022:15b6,8086:1533\n");
     size_t n;
     struct artifact *arts = emit_all(a, m, p, &n);
-    ck_assert_uint_eq(n, 8);
+    ck_assert_uint_eq(n, 10);
     ck_assert_str_eq(arts[1].name, "110.conf");
     ck_assert_str_eq(arts[2].name, "111.conf");
-    ck_assert_str_eq(arts[6].name, "verify-110.ps1");
-    ck_assert_str_eq(arts[7].name, "verify-111.ps1");
+    ck_assert_str_eq(arts[8].name, "verify-110.ps1");
+    ck_assert_str_eq(arts[9].name, "verify-111.ps1");
     arena_free(a);
 }
 END_TEST

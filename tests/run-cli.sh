@@ -152,7 +152,7 @@ absent "foreign directory: no artifact added" "$tmp/project/vfio.conf"
 
 # a good build writes every artifact; a second build replaces them whole
 case_ 0 0 "build vm102" "$PASSC" build "$spec" -o "$tmp/out102"
-for f in vfio.conf 102.conf apply.sh rollback.sh verify.sh verify.ps1; do
+for f in vfio.conf 102.conf apply.sh rollback.sh verify.sh recover.sh RECOVERY.txt verify.ps1; do
     check "build vm102: $f written" test -s "$tmp/out102/$f"
 done
 check "apply.sh is executable" test -x "$tmp/out102/apply.sh"

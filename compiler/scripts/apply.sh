@@ -33,6 +33,10 @@ nl='
 . ./preflight.sh
 #@end
 
+#@include rescue.sh
+. ./rescue.sh
+#@end
+
 usage() { echo 'usage: apply.sh [--force] [--dry-run]   (--force: even if a VM is running; --dry-run: show what would change, change nothing)'; }
 dry_run=0
 for arg in "$@"; do
@@ -141,6 +145,7 @@ EOF
         [ -z "$p_del" ] || say "VM $vmid: would remove $p_del (set by passc before; the spec no longer uses them)"
         foreign_hostpci "$vmid" "$p_state"
     done
+    rescue_current || say "would install the rescue boot entry \"$rescue_title\" (RECOVERY.txt)"
     say 'dry run: nothing changed. apply.sh without --dry-run makes these changes, after a backup for rollback.sh'
 }
 
@@ -150,6 +155,7 @@ else
     need qm update-initramfs
     [ -z "$zfs_dataset" ] || need zfs
     take_lock
+    rescue_need
 fi
 # The live host against what the build checked: any mismatch stops here,
 # before the backup, in a dry run too.  No switch skips it: rebuild.
@@ -188,6 +194,7 @@ done
 #@if cmdline
 [ "$cmdline_plan" = same ] || changed=1
 #@end
+rescue_current || changed=1
 if [ "$dry_run" = 1 ]; then
     show_plan
     exit 0
@@ -253,6 +260,7 @@ for vmid in $vmids; do
     want_vfio >"$dir/vfio.conf.applied"
     build_id >"$dir/build"
     [ -z "$snapshot" ] || printf '%s\n' "$snapshot" >"$dir/zfs-snapshot"
+    rescue_backup "$dir"
 #@if cmdline
     [ "$cmdline_plan" = same ] || cp -p "$boot_file" "$dir/$boot_backup"
 #@end
@@ -308,6 +316,7 @@ EOF
     printf '%s' "$p_state" >"$lib/state/$vmid.keys.passc-new"
     mv -f "$lib/state/$vmid.keys.passc-new" "$lib/state/$vmid.keys"
 done
+install_rescue
 update_initramfs_if_pending
 #@if cmdline
 boot_refresh_if_pending

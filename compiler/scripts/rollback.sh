@@ -22,6 +22,9 @@ echo 'passc: error: the spec names no VM: there is nothing to roll back' >&2
 . ./common.sh
 #@end
 
+#@include rescue.sh
+. ./rescue.sh
+#@end
 usage() { echo 'usage: rollback.sh [--force] [BACKUP]   (BACKUP: a name under var/lib/passc/backup/VMID/; default: the first of the newest run of this build'"'"'s backups; --force: even if a VM is running, and over values edited since apply.sh, which are saved first)'; }
 pick=''
 for arg in "$@"; do
@@ -153,6 +156,7 @@ if [ -n "$pick" ]; then
     done
     say "rolling back to the backup $pick (the state before apply.sh ran)"
     dir=$lib/backup/$first_vmid/$pick
+    restore_rescue "$dir"
 #@if cmdline
     # every tool checked before the first change
     for kind in cmdline grub; do
@@ -246,6 +250,7 @@ if [ -n "$pick" ]; then
     fi
 else
     say "no backup in $lib/backup: removing only what passc itself sets"
+    remove_rescue
 #@if cmdline
     if [ -n "$boot_kind" ]; then
         cmdline_plan=$(cmdline_edit check-remove)

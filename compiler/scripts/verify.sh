@@ -82,6 +82,10 @@ else
 fi
 
 #@end
+#@include rescue-verify.sh
+. ./rescue-verify.sh
+#@end
+
 #@ One line per device: check_device ADDR ID WHAT EXPECT, each argument quoted.
 @check_devices@
 

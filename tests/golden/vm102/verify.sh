@@ -66,6 +66,56 @@ check_device() {
     esac
 }
 
+rescue_title='Proxmox VE rescue (passc: no vfio-pci, no VM autostart)'
+
+# rescue_args CMDLINE: the normal kernel command line made into the rescue
+# one.  module_blacklist=vfio_pci keeps a modular vfio_pci from loading, so
+# the devices stay with their host drivers.  That is enough for a driver
+# that vfio.conf gives "softdep DRIVER pre: vfio-pci" too: kmod loads
+# softdeps as not required and ignores their failure (kmod,
+# libkmod/libkmod-module.c, kmod_module_probe_insert_module:
+# `if (err == -EEXIST || !m->required) err = 0;`; `required` is set only on
+# the module asked for and its hard dependencies), so the native driver
+# still loads.  A vfio_pci built into the kernel (P032) ignores
+# module_blacklist= and binds what vfio-pci.ids= names: that parameter is
+# dropped, which undoes passc's command-line edit.  A module_blacklist=
+# already there is merged (the kernel keeps only the last one).
+# systemd.mask=pve-guests.service: no VM starts by itself.
+rescue_args() {
+    r_out='' r_bl=''
+    set -f
+    for w in $1; do
+        case $w in
+        vfio-pci.ids=* | vfio_pci.ids=*) ;;
+        module_blacklist=*) r_bl=$r_bl${w#module_blacklist=}, ;;
+        *) r_out=$r_out$w' ' ;;
+        esac
+    done
+    set +f
+    printf '%smodule_blacklist=%svfio_pci systemd.mask=pve-guests.service\n' "$r_out" "$r_bl"
+}
+
+# The rescue entry (RECOVERY.txt) must still be in the boot menu: GRUB's
+# from 42_passc_rescue in grub.cfg, systemd-boot's on every ESP.  A host
+# with neither boot layout has nothing to check.
+if [ -d "$root/etc/grub.d" ]; then
+    if grep -qF "menuentry '$rescue_title" "$root/boot/grub/grub.cfg" 2>/dev/null; then
+        ok "boot menu (GRUB): $rescue_title"
+    else
+        fail "boot menu (GRUB): no \"$rescue_title\" in $root/boot/grub/grub.cfg (is $root/etc/grub.d/42_passc_rescue there? run update-grub)"
+    fi
+fi
+r_hook=$root/etc/kernel/postinst.d/zzz-passc-rescue
+if [ -f "$root/etc/kernel/proxmox-boot-uuids" ]; then
+    if [ ! -f "$r_hook" ]; then
+        fail "boot menu (systemd-boot): $r_hook is missing: run apply.sh again"
+    elif r_out=$(sh "$r_hook" --check 2>&1); then
+        ok "boot menu (systemd-boot): $(printf '%s\n' "$r_out" | head -n 1)"
+    else
+        fail "boot menu (systemd-boot): $(printf '%s\n' "$r_out" | grep -v "^$rescue_title" | head -n 1) (run $r_hook)"
+    fi
+fi
+
 check_device '0000:02:00.0' '10de:2783' 'gpu "RTX 4070 SUPER" (VM 102 hostpci0)' vfio-pci
 check_device '0000:02:00.1' '10de:22bc' 'audio (VM 102 hostpci1)' vfio-pci
 check_device '0000:77:00.0' '1b21:2426' 'usb "ASMedia USB 3.2 20 Gbps" (VM 102 hostpci2)' vfio-pci
