@@ -69,6 +69,22 @@ need() {
     done
 }
 
+# One apply.sh or rollback.sh at a time: two at once would both back up,
+# both qm set and both snapshot.  The second refuses rather than waits: once
+# the first is done, the host is not what the second compared against.
+take_lock() {
+    need flock
+    mkdir -p "$lib"
+    exec 9>>"$lib/lock"
+    flock -n 9 || die "another apply.sh or rollback.sh is running (it holds $lib/lock): let it finish, then run this again"
+}
+
+# What this build sets, as one word: a backup records it, so that rollback.sh
+# can tell its own backups from those of other builds.
+build_id() {
+    { want_vfio; for v in $vmids; do "want_vm_$v"; done; } | cksum | tr ' ' -
+}
+
 update_initramfs_if_pending() {
     if [ -f "$lib/state/initramfs.pending" ]; then
         say 'running update-initramfs -u -k all (vfio.conf changed)'

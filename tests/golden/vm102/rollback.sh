@@ -127,6 +127,363 @@ want_vm_102() {
         'ostype=win11'
 }
 
+rescue_title='Proxmox VE rescue (passc: no vfio-pci, no VM autostart)'
+
+# rescue_args CMDLINE: the normal kernel command line made into the rescue
+# one.  module_blacklist=vfio_pci keeps a modular vfio_pci from loading, so
+# the devices stay with their host drivers.  That is enough for a driver
+# that vfio.conf gives "softdep DRIVER pre: vfio-pci" too: kmod loads
+# softdeps as not required and ignores their failure (kmod,
+# libkmod/libkmod-module.c, kmod_module_probe_insert_module:
+# `if (err == -EEXIST || !m->required) err = 0;`; `required` is set only on
+# the module asked for and its hard dependencies), so the native driver
+# still loads.  A vfio_pci built into the kernel (P032) ignores
+# module_blacklist= and binds what vfio-pci.ids= names: that parameter is
+# dropped, which undoes passc's command-line edit.  A module_blacklist=
+# already there is merged (the kernel keeps only the last one).
+# systemd.mask=pve-guests.service: no VM starts by itself.
+rescue_args() {
+    r_out='' r_bl=''
+    set -f
+    for w in $1; do
+        case $w in
+        vfio-pci.ids=* | vfio_pci.ids=*) ;;
+        module_blacklist=*) r_bl=$r_bl${w#module_blacklist=}, ;;
+        *) r_out=$r_out$w' ' ;;
+        esac
+    done
+    set +f
+    printf '%smodule_blacklist=%svfio_pci systemd.mask=pve-guests.service\n' "$r_out" "$r_bl"
+}
+
+# The rescue boot entry: the same kernel without vfio-pci and without VM
+# autostart (rescue-args.sh), for when the host does not come back after
+# the reboot (recover.sh, RECOVERY.txt).  GRUB (there is an /etc/grub.d)
+# gets a generator that update-grub runs on every kernel install;
+# systemd-boot through proxmox-boot-tool (/etc/kernel/proxmox-boot-uuids)
+# gets a kernel hook that runs after proxmox-boot-tool's own.  A host with
+# both gets both: proxmox-boot-tool also runs GRUB from an ESP.
+rescue_kinds() {
+    [ ! -d "$root/etc/grub.d" ] || printf 'grub '
+    [ ! -f "$root/etc/kernel/proxmox-boot-uuids" ] || printf 'postinst postrm'
+}
+
+# rescue_target KIND: the file (r_file) and its name in a backup (r_back).
+rescue_target() {
+    case $1 in
+    grub) r_file=$root/etc/grub.d/42_passc_rescue r_back=rescue-grub.d ;;
+    postinst) r_file=$root/etc/kernel/postinst.d/zzz-passc-rescue r_back=rescue-postinst.d ;;
+    postrm) r_file=$root/etc/kernel/postrm.d/zzz-passc-rescue r_back=rescue-postrm.d ;;
+    esac
+}
+
+rescue_want() {
+    if [ "$1" = grub ]; then
+        cat <<'PASSC_RESCUE_GRUB'
+#!/bin/sh
+# 42_passc_rescue: installed by passc's apply.sh, removed by its rollback.sh.
+# update-grub runs it after 10_linux, so on every kernel install too: one
+# rescue entry per kernel in /boot, with the command line 10_linux gives
+# the normal entries (GRUB_CMDLINE_LINUX and GRUB_CMDLINE_LINUX_DEFAULT,
+# root= as 10_linux writes it when they do not set one, as Proxmox's ZFS
+# setup does) made into the rescue one.
+set -e
+rescue_title='Proxmox VE rescue (passc: no vfio-pci, no VM autostart)'
+
+# rescue_args CMDLINE: the normal kernel command line made into the rescue
+# one.  module_blacklist=vfio_pci keeps a modular vfio_pci from loading, so
+# the devices stay with their host drivers.  That is enough for a driver
+# that vfio.conf gives "softdep DRIVER pre: vfio-pci" too: kmod loads
+# softdeps as not required and ignores their failure (kmod,
+# libkmod/libkmod-module.c, kmod_module_probe_insert_module:
+# `if (err == -EEXIST || !m->required) err = 0;`; `required` is set only on
+# the module asked for and its hard dependencies), so the native driver
+# still loads.  A vfio_pci built into the kernel (P032) ignores
+# module_blacklist= and binds what vfio-pci.ids= names: that parameter is
+# dropped, which undoes passc's command-line edit.  A module_blacklist=
+# already there is merged (the kernel keeps only the last one).
+# systemd.mask=pve-guests.service: no VM starts by itself.
+rescue_args() {
+    r_out='' r_bl=''
+    set -f
+    for w in $1; do
+        case $w in
+        vfio-pci.ids=* | vfio_pci.ids=*) ;;
+        module_blacklist=*) r_bl=$r_bl${w#module_blacklist=}, ;;
+        *) r_out=$r_out$w' ' ;;
+        esac
+    done
+    set +f
+    printf '%smodule_blacklist=%svfio_pci systemd.mask=pve-guests.service\n' "$r_out" "$r_bl"
+}
+
+# grub-mkconfig exports pkgdatadir; its library gives
+# prepare_grub_to_access_device, make_system_path_relative_to_its_root and
+# version_sort, the way 10_linux uses them.
+# shellcheck source=/dev/null
+. "${pkgdatadir:-/usr/share/grub}/grub-mkconfig_lib"
+boot=${PASSC_ROOT:-}/boot
+
+cmdline="${GRUB_CMDLINE_LINUX:-} ${GRUB_CMDLINE_LINUX_DEFAULT:-}"
+case " $cmdline" in
+*' root='*) cmdline="ro $cmdline" ;;
+*)
+    if [ -n "${GRUB_DEVICE_UUID:-}" ] && [ "${GRUB_DISABLE_LINUX_UUID:-}" != true ]; then
+        cmdline="root=UUID=$GRUB_DEVICE_UUID ro $cmdline"
+    else
+        cmdline="root=${GRUB_DEVICE:-} ro $cmdline"
+    fi
+    ;;
+esac
+args=$(rescue_args "$cmdline")
+rel=$(make_system_path_relative_to_its_root /boot)
+access=$(prepare_grub_to_access_device "${GRUB_DEVICE_BOOT:-}" | sed 's/^/\t/')
+
+for linux in "$boot"/vmlinuz-*; do
+    [ -f "$linux" ] && printf '%s\n' "${linux##*/vmlinuz-}"
+done | version_sort -r | while IFS= read -r version; do
+    echo "Found passc rescue entry: $boot/vmlinuz-$version" >&2
+    echo "menuentry '$rescue_title, Linux $version' --class gnu-linux --class os --id 'passc-rescue-$version' {"
+    [ -z "$access" ] || printf '%s\n' "$access"
+    echo "	echo 'Loading Linux $version without vfio-pci and without VM autostart ...'"
+    echo "	linux $rel/vmlinuz-$version $args"
+    [ ! -f "$boot/initrd.img-$version" ] || echo "	initrd $rel/initrd.img-$version"
+    echo "}"
+done
+PASSC_RESCUE_GRUB
+    else
+        cat <<'PASSC_RESCUE_HOOK'
+#!/bin/sh
+# zzz-passc-rescue: installed by passc's apply.sh in /etc/kernel/postinst.d
+# and /etc/kernel/postrm.d, removed by its rollback.sh.  It sorts after
+# proxmox-boot-tool's zz-proxmox-boot, which on every kernel install,
+# removal and `proxmox-boot-tool refresh` writes loader/entries/proxmox-KVER.conf
+# on each ESP in /etc/kernel/proxmox-boot-uuids and removes the entries and
+# kernel directories of kernels it no longer keeps (but no other entry).
+# This hook then writes passc-rescue-KVER.conf beside each proxmox-KVER.conf:
+# the same kernel and initrd, the rescue command line, and removes those
+# whose kernel is gone.  An ESP that boots GRUB (no loader/entries) is left
+# to /etc/grub.d/42_passc_rescue.  Arguments (kernel version, image) are
+# not needed: every entry is rebuilt.  Its own arguments:
+#   --remove   remove every passc-rescue-*.conf (rollback.sh)
+#   --check    print the rescue entries; exit 1 when a kernel has none (verify.sh)
+set -eu
+rescue_title='Proxmox VE rescue (passc: no vfio-pci, no VM autostart)'
+
+# rescue_args CMDLINE: the normal kernel command line made into the rescue
+# one.  module_blacklist=vfio_pci keeps a modular vfio_pci from loading, so
+# the devices stay with their host drivers.  That is enough for a driver
+# that vfio.conf gives "softdep DRIVER pre: vfio-pci" too: kmod loads
+# softdeps as not required and ignores their failure (kmod,
+# libkmod/libkmod-module.c, kmod_module_probe_insert_module:
+# `if (err == -EEXIST || !m->required) err = 0;`; `required` is set only on
+# the module asked for and its hard dependencies), so the native driver
+# still loads.  A vfio_pci built into the kernel (P032) ignores
+# module_blacklist= and binds what vfio-pci.ids= names: that parameter is
+# dropped, which undoes passc's command-line edit.  A module_blacklist=
+# already there is merged (the kernel keeps only the last one).
+# systemd.mask=pve-guests.service: no VM starts by itself.
+rescue_args() {
+    r_out='' r_bl=''
+    set -f
+    for w in $1; do
+        case $w in
+        vfio-pci.ids=* | vfio_pci.ids=*) ;;
+        module_blacklist=*) r_bl=$r_bl${w#module_blacklist=}, ;;
+        *) r_out=$r_out$w' ' ;;
+        esac
+    done
+    set +f
+    printf '%smodule_blacklist=%svfio_pci systemd.mask=pve-guests.service\n' "$r_out" "$r_bl"
+}
+
+uuids=${PASSC_ROOT:-}/etc/kernel/proxmox-boot-uuids
+mode=update
+case ${1:-} in
+--remove) mode=remove ;;
+--check) mode=check ;;
+esac
+[ -f "$uuids" ] || exit 0
+
+# entry FILE: proxmox-boot-tool's entry with the rescue title and options.
+entry() {
+    while IFS= read -r line || [ -n "$line" ]; do
+        case $line in
+        'title '* | 'title	'*) printf 'title    %s\n' "$rescue_title" ;;
+        'options '* | 'options	'*) printf 'options  %s\n' "$(rescue_args "${line#options}")" ;;
+        *) printf '%s\n' "$line" ;;
+        esac
+    done <"$1"
+}
+
+# esp DIR: the entries of one mounted ESP.
+esp() {
+    entries=$1/loader/entries
+    [ -d "$entries" ] || return 0
+    for f in "$entries"/passc-rescue-*.conf; do
+        [ -f "$f" ] || continue
+        kver=${f##*/passc-rescue-}
+        kver=${kver%.conf}
+        if [ "$mode" = remove ] || [ ! -f "$entries/proxmox-$kver.conf" ]; then
+            rm -f "$f"
+        fi
+    done
+    for f in "$entries"/proxmox-*.conf; do
+        [ -f "$f" ] || continue
+        kver=${f##*/proxmox-}
+        kver=${kver%.conf}
+        new=$entries/passc-rescue-$kver.conf
+        case $mode in
+        update)
+            entry "$f" >"$new.passc-new"
+            mv -f "$new.passc-new" "$new"
+            ;;
+        check)
+            if [ -f "$new" ]; then
+                echo "$rescue_title ($kver) on ESP $uuid"
+            else
+                echo "no rescue entry for $kver on ESP $uuid" >&2
+                status=1
+            fi
+            ;;
+        esac
+    done
+}
+
+mnt=$(mktemp -d "${TMPDIR:-/tmp}/passc-rescue.XXXXXX")
+mounted=0
+trap '[ "$mounted" = 0 ] || umount "$mnt" || true; rmdir "$mnt" 2>/dev/null || true' EXIT
+status=0
+while read -r uuid _; do
+    case $uuid in '' | '#'*) continue ;; esac
+    if ! mount "/dev/disk/by-uuid/$uuid" "$mnt"; then
+        echo "zzz-passc-rescue: cannot mount ESP /dev/disk/by-uuid/$uuid: its rescue entries are not updated" >&2
+        # a failing postinst hook would fail the kernel package install
+        [ "$mode" = update ] || status=1
+        continue
+    fi
+    mounted=1
+    esp "$mnt"
+    umount "$mnt"
+    mounted=0
+done <"$uuids"
+exit "$status"
+PASSC_RESCUE_HOOK
+    fi
+}
+
+# True when this host's rescue files are in place as passc writes them.
+rescue_current() {
+    for kind in $(rescue_kinds); do
+        rescue_target "$kind"
+        [ -x "$r_file" ] && rescue_want "$kind" | cmp -s - "$r_file" || return 1
+    done
+}
+
+rescue_need() {
+    case " $(rescue_kinds)" in *' grub '*) need update-grub ;; esac
+    case " $(rescue_kinds)" in *' postinst'*) need mount umount ;; esac
+}
+
+# rescue_backup DIR: the files install_rescue may change, or NAME.absent.
+rescue_backup() {
+    for kind in $(rescue_kinds); do
+        rescue_target "$kind"
+        if [ -f "$r_file" ]; then
+            cp -p "$r_file" "$1/$r_back"
+        else
+            : >"$1/$r_back.absent"
+        fi
+    done
+}
+
+# rescue_refresh KINDS: the boot menu made again from the files.
+rescue_refresh() {
+    case " $1" in *' grub'*)
+        say 'running update-grub (the rescue boot entry)'
+        update-grub
+        ;;
+    esac
+    r_hook=$root/etc/kernel/postinst.d/zzz-passc-rescue
+    case " $1" in *' postinst'*)
+        if [ -f "$r_hook" ]; then
+            say "running $r_hook (the rescue entries on the ESPs)"
+            sh "$r_hook"
+        fi
+        ;;
+    esac
+}
+
+install_rescue() {
+    r_done=''
+    for kind in $(rescue_kinds); do
+        rescue_target "$kind"
+        [ -x "$r_file" ] && rescue_want "$kind" | cmp -s - "$r_file" && continue
+        mkdir -p "${r_file%/*}"
+        rescue_want "$kind" >"$r_file.passc-new"
+        chmod 0755 "$r_file.passc-new"
+        mv -f "$r_file.passc-new" "$r_file"
+        say "installed $r_file"
+        r_done="$r_done $kind"
+    done
+    [ -n "$(rescue_kinds)" ] || {
+        say 'no rescue boot entry: neither /etc/grub.d nor /etc/kernel/proxmox-boot-uuids is here (see RECOVERY.txt for a live system)'
+        return 0
+    }
+    rescue_refresh "$r_done"
+    say "the boot menu has \"$rescue_title\" for each kernel: boot it if the host does not come back (RECOVERY.txt)"
+}
+
+# restore_rescue DIR: the rescue files as the backup DIR has them.  The ESP
+# entries go first, while the hook that knows them is still there.
+restore_rescue() {
+    r_done=''
+    for kind in grub postinst postrm; do
+        rescue_target "$kind"
+        if [ -f "$1/$r_back" ]; then
+            ! cmp -s "$1/$r_back" "$r_file" || continue
+        elif [ ! -f "$1/$r_back.absent" ] || [ ! -e "$r_file" ]; then
+            continue
+        fi
+        r_done="$r_done $kind"
+    done
+    case $r_done in *grub*) need update-grub ;; esac
+    for kind in $r_done; do
+        rescue_target "$kind"
+        if [ "$kind" = postinst ] && [ -f "$r_file" ]; then
+            sh "$r_file" --remove
+        fi
+        if [ -f "$1/$r_back" ]; then
+            cp -p "$1/$r_back" "$r_file.passc-new"
+            mv -f "$r_file.passc-new" "$r_file"
+            say "restored $r_file"
+        else
+            rm -f "$r_file"
+            say "removed $r_file (the rescue boot entry; there was none before)"
+        fi
+        changed=1
+    done
+    [ -z "$r_done" ] || rescue_refresh "$r_done"
+}
+
+# Without a backup: only files that are exactly what passc writes go.
+remove_rescue() {
+    r_done=''
+    for kind in grub postinst postrm; do
+        rescue_target "$kind"
+        rescue_want "$kind" | cmp -s - "$r_file" || continue
+        r_done="$r_done $kind"
+    done
+    case $r_done in *grub*) need update-grub ;; esac
+    for kind in $r_done; do
+        rescue_target "$kind"
+        [ "$kind" != postinst ] || sh "$r_file" --remove
+        rm -f "$r_file"
+        say "removed $r_file (the rescue boot entry, exactly what passc writes)"
+        changed=1
+    done
+    case $r_done in *grub*) rescue_refresh grub ;; esac
+}
 usage() { echo 'usage: rollback.sh [--force] [BACKUP]   (BACKUP: a name under var/lib/passc/backup/VMID/; default: the first of the newest run of this build'"'"'s backups; --force: even if a VM is running, and over values edited since apply.sh, which are saved first)'; }
 pick=''
 for arg in "$@"; do
@@ -255,6 +612,7 @@ if [ -n "$pick" ]; then
     done
     say "rolling back to the backup $pick (the state before apply.sh ran)"
     dir=$lib/backup/$first_vmid/$pick
+    restore_rescue "$dir"
     if [ -f "$dir/vfio.conf.applied" ] && [ -f "$vfio_conf" ] &&
         ! cmp -s "$dir/vfio.conf.applied" "$vfio_conf" && ! cmp -s "$dir/vfio.conf" "$vfio_conf"; then
         if [ "$force" = 1 ]; then
@@ -329,6 +687,7 @@ if [ -n "$pick" ]; then
     fi
 else
     say "no backup in $lib/backup: removing only what passc itself sets"
+    remove_rescue
     if want_vfio | cmp -s - "$vfio_conf"; then
         remove_vfio
         changed=1
