@@ -487,7 +487,7 @@ int cmd_init(int argc, char **argv)
         snap_out = arena_printf(a, "%s/%s", spec_dir, snapshot_name(a, out_path));
         facts_line = snapshot_name(a, out_path);
     }
-    struct import_input ii = {&conf, vmid, NULL, &f, NULL, NULL};
+    struct import_input ii = {.conf = &conf, .vmid = vmid, .facts = &f};
     struct import_result res;
     import_build(a, &ii, &res, &d);
     host_block(&in, &res, facts_line);
