@@ -19,6 +19,7 @@
 #include "cmd_build.h"
 #include "diag.h"
 #include "facts.h"
+#include "facts_path.h"
 #include "import.h"
 #include "pci_class.h"
 #include "spec_print.h"
@@ -481,9 +482,15 @@ int cmd_init(int argc, char **argv)
      * beside it */
     const char *spec_dir = out_path ? dir_of(a, out_path) : ".";
     const char *snap_out = NULL, *facts_line = NULL;
-    if (snap) {
+    const char *why = NULL;
+    if (snap && (!out_path || facts_path_for_spec(a, out_path, path_from(a, snap, spec_dir), &why))) {
         facts_line = path_from(a, snap, spec_dir);
     } else if (out_path) {
+        /* a spec may only name a snapshot inside its own repository
+         * (issue 15): a copy beside it keeps the spec linting offline */
+        if (snap)
+            fprintf(stderr, "passc %s: note: %s is outside the spec's repository; "
+                    "a copy is written beside the spec\n", cmd, snap);
         snap_out = arena_printf(a, "%s/%s", spec_dir, snapshot_name(a, out_path));
         facts_line = snapshot_name(a, out_path);
     }

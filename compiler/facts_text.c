@@ -16,6 +16,14 @@ static bool is_bridge(const struct facts_device *d)
     return d->is_bridge || (d->class_code >> 8) == 0x0604;
 }
 
+/* Driverless functions the host does not use (AMD's Dummy Host Bridge and
+ * Reserved SPP) and host bridges: vfio-pci takes them at VM start and the
+ * host loses nothing, as P024 counts them. */
+static bool is_placeholder(const struct facts_device *d)
+{
+    return (d->class_code >> 8) == 0x0600 || (!d->driver && !d->uses);
+}
+
 static const struct {
     uint32_t code;   /* base class, sub-class (16 bits) or with prog-if (24) */
     const char *name;
@@ -201,10 +209,14 @@ static void put_verdict(struct out *o, const struct facts_device *const *g, size
 {
     const struct facts_device *first = NULL;
     bool one_card = true, needed = false, platform = true;
-    size_t npass = 0;
+    size_t npass = 0, nplace = 0;
     for (size_t i = 0; i < n; i++) {
         if (is_bridge(g[i]))
             continue;
+        if (is_placeholder(g[i])) {
+            nplace++;
+            continue;
+        }
         npass++;
         /* host bridges and the like (class 06xx): nobody passes those */
         platform = platform && (g[i]->class_code >> 16) == 0x06;
@@ -231,11 +243,19 @@ static void put_verdict(struct out *o, const struct facts_device *const *g, size
     } else if (one_card) {
         on(o, P_GOOD);
         fputs(npass == 1 ? "passes alone" : "passes alone (one card, all its functions)", o->f);
+        if (nplace) {
+            fputs("; driverless placeholders go along:", o->f);
+            for (size_t i = 0; i < n; i++)
+                if (!is_bridge(g[i]) && is_placeholder(g[i])) {
+                    fputc(' ', o->f);
+                    put_addr(o, &g[i]->addr);
+                }
+        }
     } else {
         on(o, P_WARN);
         fputs("passing one drags these along:", o->f);
         for (size_t i = 0; i < n; i++)
-            if (!is_bridge(g[i])) {
+            if (!is_bridge(g[i]) && !is_placeholder(g[i])) {
                 fputc(' ', o->f);
                 put_addr(o, &g[i]->addr);
             }

@@ -61,7 +61,7 @@ else bad "init on the seed snapshot builds differently from examples/vm102.pass"
 spec="$T/seed/vm102.pass"
 if grep -q '^    iommu    required$' "$spec" && grep -q '^    bind     ids$' "$spec" &&
    grep -q '^    snapshot zfs "rpool/ROOT/pve-1"$' "$spec" &&
-   grep -q "^    facts    \"$SNAP\"$" "$spec" &&
+   grep -q "^    facts    \"vm102.facts.yaml\"$" "$spec" && [ -f "$T/seed/vm102.facts.yaml" ] &&
    grep -q '^        tunnels 79:00.3 79:00.4$' "$spec" &&
    grep -q '^        audio 02:00.1 10de:22bc ' "$spec" &&
    grep -q '^# 79:00.3 added: the USB4 router 78:00.0 tunnels USB 3 through it$' "$spec"; then ok
