@@ -44,11 +44,6 @@ struct init {
     const char *why[PVE_MAX_HOSTPCI];   /* added by init: says why, or NULL */
 };
 
-static bool is_bridge(const struct facts_device *d)
-{
-    return d->is_bridge || (d->class_code >> 8) == 0x0604;
-}
-
 static const char *short_addr(arena *a, const struct pci_addr *ad)
 {
     char buf[24];
@@ -83,7 +78,7 @@ static int add_mates(struct init *in, const struct facts_device *d)
     for (size_t k = 0; k < f->ndevs; k++) {
         const struct facts_device *x = &f->devs[k];
         /* (without an IOMMU every group is -1: the card's functions) */
-        if (x != d && !is_bridge(x) && pci_addr_same_device(&x->addr, &d->addr) &&
+        if (x != d && !facts_is_bridge(x) && pci_addr_same_device(&x->addr, &d->addr) &&
             x->iommu_group == d->iommu_group &&
             pick(in, x, arena_printf(in->a, "same card and IOMMU group as %s",
                                      short_addr(in->a, &d->addr))) < 0)
@@ -114,7 +109,7 @@ static int pick_operand(struct init *in, const char *s)
                                            : pci_addr_eq(&x->addr, &ad);
         if (!hit)
             continue;
-        if (is_bridge(x)) {
+        if (facts_is_bridge(x)) {
             fprintf(stderr, "passc %s: %s is a PCI bridge: name the devices behind it\n",
                     in->cmd, s);
             return -1;
@@ -190,7 +185,7 @@ static const char *bind_mode(const struct init *in, const char **clash)
             passed = passed || in->pick[i] == x;
             same = same || pci_id_eq(&in->pick[i]->id, &x->id);
         }
-        if (same && !passed && !is_bridge(x)) {
+        if (same && !passed && !facts_is_bridge(x)) {
             *clash = short_addr(in->a, &x->addr);
             return "start";
         }

@@ -44,6 +44,11 @@ const char *mod_state_name(enum mod_state s)
     return "unknown";
 }
 
+bool facts_is_bridge(const struct facts_device *d)
+{
+    return d->is_bridge || (d->class_code >> 8) == 0x0604;
+}
+
 const struct facts_device *facts_find(const struct facts *f,
                                       const struct pci_addr *addr)
 {

@@ -9,13 +9,6 @@
 #include "pci_class.h"
 #include "utf8.h"
 
-/* The group verdict counts what the rules count (P024): bridges stay with
- * the host whatever happens to the devices behind them. */
-static bool is_bridge(const struct facts_device *d)
-{
-    return d->is_bridge || (d->class_code >> 8) == 0x0604;
-}
-
 /* Driverless functions the host does not use (AMD's Dummy Host Bridge and
  * Reserved SPP) and host bridges: vfio-pci takes them at VM start and the
  * host loses nothing, as P024 counts them. */
@@ -180,7 +173,7 @@ static void put_device(struct out *o, const struct facts_device *d)
         fputs("unknown", o->f);
     else
         put_safe(o, *d->reset_methods ? d->reset_methods : "none");
-    if (is_bridge(d))
+    if (facts_is_bridge(d))
         fputs(", bridge (stays with the host)", o->f);
     fputc('\n', o->f);
     if (d->uses) {
@@ -211,7 +204,7 @@ static void put_verdict(struct out *o, const struct facts_device *const *g, size
     bool one_card = true, needed = false, platform = true;
     size_t npass = 0, nplace = 0;
     for (size_t i = 0; i < n; i++) {
-        if (is_bridge(g[i]))
+        if (facts_is_bridge(g[i]))
             continue;
         if (is_placeholder(g[i])) {
             nplace++;
@@ -233,7 +226,7 @@ static void put_verdict(struct out *o, const struct facts_device *const *g, size
         on(o, P_BAD);
         fputs("holds something the host needs:", o->f);
         for (size_t i = 0; i < n; i++)
-            if (!is_bridge(g[i]) && g[i]->uses) {
+            if (!facts_is_bridge(g[i]) && g[i]->uses) {
                 fputc(' ', o->f);
                 put_addr(o, &g[i]->addr);
                 fputs(" (", o->f);
@@ -246,7 +239,7 @@ static void put_verdict(struct out *o, const struct facts_device *const *g, size
         if (nplace) {
             fputs("; driverless placeholders go along:", o->f);
             for (size_t i = 0; i < n; i++)
-                if (!is_bridge(g[i]) && is_placeholder(g[i])) {
+                if (!facts_is_bridge(g[i]) && is_placeholder(g[i])) {
                     fputc(' ', o->f);
                     put_addr(o, &g[i]->addr);
                 }
@@ -255,7 +248,7 @@ static void put_verdict(struct out *o, const struct facts_device *const *g, size
         on(o, P_WARN);
         fputs("passing one drags these along:", o->f);
         for (size_t i = 0; i < n; i++)
-            if (!is_bridge(g[i]) && !is_placeholder(g[i])) {
+            if (!facts_is_bridge(g[i]) && !is_placeholder(g[i])) {
                 fputc(' ', o->f);
                 put_addr(o, &g[i]->addr);
             }

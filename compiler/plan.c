@@ -171,11 +171,6 @@ const struct plan_vm *plan_vm_of(const struct plan *p, const struct m_vm *vm)
 
 /* ---- what the facts decide ---------------------------------------------- */
 
-static bool is_bridge(const struct facts_device *fd)
-{
-    return fd->is_bridge || (fd->class_code >> 8) == 0x0604;
-}
-
 /* The device the line passes, when the facts hold it at the spec's address
  * with the spec's id (else P020/P021 stopped the build anyway). */
 static const struct facts_device *identified(const struct facts *f,
@@ -276,7 +271,7 @@ static void plan_facts(arena *a, const struct model *m, const struct facts *f,
                 plan_group(a, f, pd);
             /* Bridges cannot be passed (P031); under bind start Proxmox
              * rebinds at VM start and nothing races at boot. */
-            if (!is_bridge(fd) && bind == BIND_IDS)
+            if (!facts_is_bridge(fd) && bind == BIND_IDS)
                 plan_softdeps(a, f, q, fd, p);
         }
     if (!f)

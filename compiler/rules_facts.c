@@ -101,11 +101,6 @@ static const char *uses_text(struct fctx *c, const struct facts_device *fd,
     return sb.len ? sb_str(&sb) : "nothing the facts show";
 }
 
-static bool is_bridge(const struct facts_device *fd)
-{
-    return fd->is_bridge || (fd->class_code >> 8) == 0x0604;
-}
-
 static bool all_functions(const struct m_device *md)
 {
     return md->all_functions || md->addr.func == PCI_FUNC_ALL;
@@ -419,7 +414,7 @@ static bool check_iommu(struct fctx *c)
 static bool check_bridge(struct fctx *c, const struct m_device *md,
                          const struct facts_device *fd)
 {
-    if (!is_bridge(fd))
+    if (!facts_is_bridge(fd))
         return false;
     struct diag *dg = diag_add(c->d, R_P031, md->addr_loc,
                                "%s is a PCI bridge or root port: VFIO cannot assign it (\"error getting device from group\")",
@@ -428,7 +423,7 @@ static bool check_bridge(struct fctx *c, const struct m_device *md,
     sb_init(&sb, c->a);
     for (size_t i = 0; i < c->f->ndevs; i++) {
         const struct facts_device *e = &c->f->devs[i];
-        if (e->has_parent && pci_addr_eq(&e->parent, &fd->addr) && !is_bridge(e))
+        if (e->has_parent && pci_addr_eq(&e->parent, &fd->addr) && !facts_is_bridge(e))
             sb_printf(&sb, "%s%s", sb.len ? ", " : "", label(c, e));
     }
     if (sb.len)
@@ -529,7 +524,7 @@ static void usb4_link(struct fctx *c, const struct m_device *md,
 {
     /* PCIe tunnelling links the router to root ports too: bridges are
      * never passed (P031), so they are no missing tunnel. */
-    if (!x || is_bridge(x) || x == router)
+    if (!x || facts_is_bridge(x) || x == router)
         return;
     src_loc loc = md->has_tunnels_stmt ? md->tunnels_loc : md->addr_loc;
     unsigned vmid = md->vm ? md->vm->vmid : 0;
@@ -645,7 +640,7 @@ static void check_groups(struct fctx *c, const struct m_vm *vm,
     size_t nseen = 0;
     for (size_t i = 0; i < nvp; i++) {
         const struct facts_device *fd = vp[i].fd;
-        if (fd->iommu_group < 0 || is_bridge(fd))
+        if (fd->iommu_group < 0 || facts_is_bridge(fd))
             continue;
         bool done = false;
         for (size_t k = 0; k < nseen && !done; k++)
@@ -659,7 +654,7 @@ static void check_groups(struct fctx *c, const struct m_vm *vm,
         bool critical = false, any = false, loud = false;
         for (size_t j = 0; j < c->f->ndevs; j++) {
             const struct facts_device *x = &c->f->devs[j];
-            if (x->iommu_group != fd->iommu_group || is_bridge(x) ||
+            if (x->iommu_group != fd->iommu_group || facts_is_bridge(x) ||
                 passer(vp, nvp, x, vm) || claimed_by_lost(c, x))
                 continue;
             any = true;
@@ -684,7 +679,7 @@ static void check_groups(struct fctx *c, const struct m_vm *vm,
         sb_init(&mates, c->a);
         for (size_t j = 0; j < c->f->ndevs; j++) {
             const struct facts_device *x = &c->f->devs[j];
-            if (x->iommu_group != fd->iommu_group || is_bridge(x) ||
+            if (x->iommu_group != fd->iommu_group || facts_is_bridge(x) ||
                 passer(vp, nvp, x, vm) || claimed_by_lost(c, x))
                 continue;
             const struct m_device *other = passer(c->all, c->nall, x, NULL);
@@ -724,7 +719,7 @@ static void check_ids_capture(struct fctx *c)
     size_t ncaps = 0;
     for (size_t i = 0; i < c->f->ndevs; i++) {
         const struct facts_device *x = &c->f->devs[i];
-        if (is_bridge(x) || passer(c->all, c->nall, x, NULL))
+        if (facts_is_bridge(x) || passer(c->all, c->nall, x, NULL))
             continue;
         const struct m_device *by = NULL;
         for (size_t v = 0; v < c->m->nvms && !by; v++)

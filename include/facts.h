@@ -124,6 +124,9 @@ struct facts {
     bool vms_known;
 };
 
+/* A bridge stays with the host whatever happens to the devices behind it:
+ * the reader's flag, or class 0604 for facts built without it. */
+bool facts_is_bridge(const struct facts_device *d);
 /* Binary search by address (exact function). */
 const struct facts_device *facts_find(const struct facts *f,
                                       const struct pci_addr *addr);
