@@ -154,6 +154,43 @@ static const struct quirks *run_quirks(struct run *r)
     return r->quirks;
 }
 
+/* The facts of a node other than the first: its own `facts` snapshot only
+ * (the machine passc runs on is at most one of the nodes).  0 with *have
+ * false when there are none; -1 when they cannot be read (queued). */
+static int node_facts(struct run *r, const char *spec_path,
+                      const struct node_build *nb, struct facts *f, bool *have)
+{
+    arena *a = r->a;
+    const struct m_host *host = nb->host;
+    *have = false;
+    if (r->o->facts_src == FACTS_NONE)
+        return 0;
+    if (!host->facts_path) {
+        /* a node that has nothing of the spec's needs no facts */
+        bool any = false;
+        for (size_t v = 0; v < nb->view->nvms && !any; v++)
+            any = nb->view->vms[v]->ndevs > 0;
+        if (any) {
+            struct diag *dg = diag_add(r->d, R_P072, host->loc,
+                                       "node '%s' has no facts snapshot: its mapping entries and host side are not checked",
+                                       host->name);
+            diag_fix(r->d, dg, "run `passc facts -o %s.yaml` on that node and add: facts \"%s.yaml\"",
+                     host->name, host->name);
+        }
+        return 0;
+    }
+    const char *why = NULL;
+    const char *p = facts_path_for_spec(a, spec_path, host->facts_path, &why);
+    if (!p) {
+        struct diag *dg = diag_add(r->d, R_F001, host->facts_loc,
+                                   "facts \"%s\" is refused: %s", host->facts_path, why);
+        diag_fix(r->d, dg, "keep the snapshot in the spec's repository (e.g. hosts/NAME.yaml)");
+        return -1;
+    }
+    *have = true;
+    return facts_read_yaml(a, p, f, r->d);
+}
+
 int build_check_spec(struct run *r, const char *path,
                       struct model **out_model,
                       const struct plan **out_plan, const char **err)
@@ -163,6 +200,8 @@ int build_check_spec(struct run *r, const char *path,
     struct diag_list *d = r->d;
     *out_model = NULL;
     *out_plan = NULL;
+    r->nodes = NULL;
+    r->nnodes = 0;
     struct source *src = source_read(a, path, err);
     if (!src)
         return EXIT_USAGE;
@@ -174,25 +213,43 @@ int build_check_spec(struct run *r, const char *path,
     struct model *m = resolve_spec(a, ast, d);
     rules_spec_run(m, d);
     mapping_rules_spec(m, d);
+    /* One node per host block: each checked against its own facts, for the
+     * devices that node would pass (its VMs' and its mapping entries'). */
+    size_t nn = m->nhosts > 1 ? m->nhosts : 1;
+    struct node_build *nodes = arena_calloc(a, nn, sizeof *nodes);
+    for (size_t h = 0; h < nn; h++) {
+        nodes[h].host = h < m->nhosts ? &m->hosts[h] : NULL;
+        nodes[h].view = mapping_node_view(a, m, h);
+    }
     /* After a syntax error the model lacks what the parser skipped: facts
      * rules would only add echoes of it (a "missing" tunnel, a capture). */
-    struct facts f;
-    memset(&f, 0, sizeof f);
-    bool have = false;
-    if (syntax_ok) {
-        if (load_facts(a, o, m, path, &f, d, &have) < 0)
+    for (size_t h = 0; syntax_ok && h < nn; h++) {
+        struct facts *f = arena_calloc(a, 1, sizeof *f);
+        bool have = false;
+        int rc = h == 0 ? load_facts(a, o, m, path, f, d, &have)
+                        : node_facts(r, path, &nodes[h], f, &have);
+        if (rc < 0)
             return EXIT_FACTS;
-        if (have)
-            rules_facts_run(m, &f, run_quirks(r), d);
-        char *copy = arena_strdup(a, path);
-        if (mapping_lint_nodes(a, m, dirname(copy), have ? &f : NULL, d) < 0)
-            return EXIT_FACTS;
+        if (!have)
+            continue;
+        nodes[h].facts = f;
+        rules_facts_run(nodes[h].view, f, run_quirks(r), d);
+        if (nodes[h].host && nodes[h].host->name)
+            mapping_rules_node(m, nodes[h].host->name, f, d);
     }
-    rules_ids_run(m, have ? &f : NULL, d);
+    for (size_t h = 0; h < nn; h++)
+        rules_ids_run(nodes[h].view, nodes[h].facts, d);
     rules_apply_ignores(ast, d);
-    *out_model = m;
     /* the quirks only matter with facts to apply them to */
-    *out_plan = plan_build(a, m, have ? &f : NULL, have ? run_quirks(r) : NULL);
+    for (size_t h = 0; h < nn; h++)
+        nodes[h].plan = plan_build(a, nodes[h].view, nodes[h].facts,
+                                   nodes[h].facts ? run_quirks(r) : NULL);
+    *out_model = m;
+    /* the VM settings do not depend on facts: one plan for the cluster
+     * part (<vmid>.conf, pci.cfg) unless the single node's is the spec's */
+    *out_plan = nodes[0].view == m ? nodes[0].plan : plan_build(a, m, NULL, NULL);
+    r->nodes = nodes;
+    r->nnodes = nn;
     return diag_has_errors(d, o->werror) ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
@@ -278,7 +335,7 @@ int cmd_build(int argc, char **argv)
         fprintf(stderr, "passc: %s\n", err);
     if (rc == EXIT_CLEAN) {
         size_t n;
-        struct artifact *arts = emit_all(a, m, p, &n);
+        struct artifact *arts = emit_all(a, m, p, run.nodes, run.nnodes, &n);
         if (output_write_dir(a, o.out_dir, arts, n, &err) < 0) {
             fprintf(stderr, "passc: %s\n", err);
             rc = EXIT_USAGE;

@@ -18,16 +18,45 @@ static void add(struct artifact *arts, size_t *n, const char *name,
     sb->len = 0;
 }
 
-struct artifact *emit_all(arena *a, const struct model *m,
-                          const struct plan *p, size_t *n)
+/* One node's host side from part `from` on; prefix "" or "pve2/". */
+static void emit_host_side(arena *a, const struct model *v, const struct plan *p,
+                           size_t from, const char *prefix,
+                           struct artifact *arts, size_t *n, struct strbuf *sb)
 {
-    struct artifact *arts = arena_calloc(a, 2 * m->nvms + 7, sizeof *arts);
+    static const struct {
+        const char *name;
+        void (*emit)(const struct model *, const struct plan *, struct strbuf *);
+        int mode;
+    } parts[] = {
+        {"vfio.conf", emit_vfio_conf, 0644},
+        {"apply.sh", emit_apply_sh, 0755},
+        {"rollback.sh", emit_rollback_sh, 0755},
+        {"verify.sh", emit_verify_sh, 0755},
+        {"recover.sh", emit_recover_sh, 0755},
+        {"RECOVERY.txt", emit_recovery_txt, 0644},
+    };
+    for (size_t i = from; i < sizeof parts / sizeof parts[0]; i++) {
+        parts[i].emit(v, p, sb);
+        add(arts, n, *prefix ? arena_printf(a, "%s%s", prefix, parts[i].name)
+                             : parts[i].name, sb, parts[i].mode);
+    }
+}
+
+struct artifact *emit_all(arena *a, const struct model *m, const struct plan *p,
+                          const struct node_build *nodes, size_t nnodes,
+                          size_t *n)
+{
+    struct artifact *arts = arena_calloc(a, 2 * m->nvms + 6 * nnodes + 3, sizeof *arts);
     *n = 0;
     struct strbuf sb;
 
     sb_init(&sb, a);
-    emit_vfio_conf(m, p, &sb);
-    add(arts, n, "vfio.conf", &sb, 0644);
+    bool one = nnodes == 1;
+    /* the seed's order for one node: vfio.conf, <vmid>.conf, then scripts */
+    if (one) {
+        emit_vfio_conf(nodes[0].view, nodes[0].plan, &sb);
+        add(arts, n, "vfio.conf", &sb, 0644);
+    }
     for (size_t v = 0; v < m->nvms; v++) {
         emit_vm_conf(m, p, m->vms[v], &sb);
         add(arts, n, arena_printf(a, "%u.conf", m->vms[v]->vmid), &sb, 0644);
@@ -38,16 +67,10 @@ struct artifact *emit_all(arena *a, const struct model *m,
         emit_mapping_sh(m, p, &sb);
         add(arts, n, "mapping.sh", &sb, 0755);
     }
-    emit_apply_sh(m, p, &sb);
-    add(arts, n, "apply.sh", &sb, 0755);
-    emit_rollback_sh(m, p, &sb);
-    add(arts, n, "rollback.sh", &sb, 0755);
-    emit_verify_sh(m, p, &sb);
-    add(arts, n, "verify.sh", &sb, 0755);
-    emit_recover_sh(m, p, &sb);
-    add(arts, n, "recover.sh", &sb, 0755);
-    emit_recovery_txt(m, p, &sb);
-    add(arts, n, "RECOVERY.txt", &sb, 0644);
+    for (size_t i = 0; i < nnodes; i++)
+        emit_host_side(a, nodes[i].view, nodes[i].plan, one ? 1 : 0,
+                       one ? "" : arena_printf(a, "%s/", nodes[i].host->name),
+                       arts, n, &sb);
     /* One VM: the name the seed's workflow expects; several: one each. */
     for (size_t v = 0; v < m->nvms; v++) {
         /* PowerShell runs in Windows guests; a spec without `os` may be

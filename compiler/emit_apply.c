@@ -14,8 +14,7 @@ static bool apply_value(struct strbuf *out, const char *name, const void *ctx)
     const struct emit_ctx *c = ctx;
     const struct model *m = c->m;
     if (!strcmp(name, "vm_list")) {
-        for (size_t v = 0; v < m->nvms; v++)
-            sb_printf(out, " %u", m->vms[v]->vmid);
+        emit_vm_list(m, out, true);
     } else if (!strcmp(name, "zfs_dataset")) {
         sb_shell_quote(out, m->has_host && m->host.zfs_dataset ? m->host.zfs_dataset : "");
     } else if (!emit_sh_preflight(c, name, out)) {

@@ -43,15 +43,14 @@ static bool recover_value(struct strbuf *out, const char *name, const void *ctx)
     const struct emit_ctx *c = ctx;
     const struct model *m = c->m;
     if (!strcmp(name, "vm_list")) {
-        for (size_t v = 0; v < m->nvms; v++)
-            sb_printf(out, " %u", m->vms[v]->vmid);
+        emit_vm_list(m, out, true);
     } else if (!strcmp(name, "rescue_title_text")) {
         sb_add(out, rescue_title);
     } else if (!strcmp(name, "snapshot")) {
         /* plain text in RECOVERY.txt, so one line of it */
         if (m->has_host && m->host.zfs_dataset && m->nvms) {
             emit_comment_text(out, m->host.zfs_dataset);
-            sb_printf(out, "@passc-%u-<TIME>", m->vms[0]->vmid);
+            sb_printf(out, "@passc-%u-<TIME>", emit_first_vm(m)->vmid);
         } else {
             sb_add(out, "none: the spec names no ZFS dataset to snapshot");
         }

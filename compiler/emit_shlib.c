@@ -23,6 +23,24 @@ static void printf_lines(struct strbuf *out, const char *text, size_t len)
     sb_addc(out, '\n');
 }
 
+void emit_vm_list(const struct model *m, struct strbuf *out, bool text)
+{
+    size_t n = 0;
+    for (size_t v = 0; v < m->nvms; v++)
+        if (!m->vms[v]->elsewhere)
+            sb_printf(out, " %u", m->vms[v]->vmid), n++;
+    if (text && !n && m->nvms)
+        sb_add(out, " (none: their configs live on other nodes)");
+}
+
+const struct m_vm *emit_first_vm(const struct model *m)
+{
+    for (size_t v = 0; v < m->nvms; v++)
+        if (!m->vms[v]->elsewhere)
+            return m->vms[v];
+    return m->nvms ? m->vms[0] : NULL;
+}
+
 const char *emit_sh_flags(const struct model *m, const struct plan *p)
 {
     bool cmdline = p->ids_on_cmdline;
@@ -39,11 +57,13 @@ bool emit_sh_common(const struct emit_ctx *c, const char *name,
     } else if (!strcmp(name, "vmids")) {
         struct strbuf ids;
         sb_init(&ids, a);
-        for (size_t v = 0; v < m->nvms; v++)
-            sb_printf(&ids, "%s%u", v ? " " : "", m->vms[v]->vmid);
-        sb_shell_quote(out, sb_str(&ids));
+        emit_vm_list(m, &ids, false);
+        sb_shell_quote(out, sb_str(&ids) + (ids.len > 0));
     } else if (!strcmp(name, "first_vmid")) {
-        sb_shell_quote(out, m->nvms ? arena_printf(a, "%u", m->vms[0]->vmid) : "");
+        /* the backups' directory; on a node whose VMs all live elsewhere,
+         * the first of those (its backups then hold host files only) */
+        const struct m_vm *first = emit_first_vm(m);
+        sb_shell_quote(out, first ? arena_printf(a, "%u", first->vmid) : "");
     } else if (!strcmp(name, "want_vfio")) {
         struct strbuf vf;
         sb_init(&vf, a);
@@ -52,6 +72,8 @@ bool emit_sh_common(const struct emit_ctx *c, const char *name,
     } else if (!strcmp(name, "want_vms")) {
         for (size_t v = 0; v < m->nvms; v++) {
             const struct m_vm *vm = m->vms[v];
+            if (vm->elsewhere)
+                continue;
             size_t n = c->p->vms[v].nsettings;
             const struct vm_setting *s = c->p->vms[v].settings;
             sb_printf(out, "\n# KEY=VALUE: the settings passc manages on VM %u.\n"

@@ -13,8 +13,9 @@ static void device_what(struct strbuf *w, const struct m_vm *vm,
     sb_add(w, dev_kind_name(d->kind));
     if (d->name)
         sb_printf(w, " \"%s\"", d->name);
-    sb_printf(w, " (VM %u hostpci%d%s)", vm->vmid, d->slot,
-              d->folded ? ", all functions" : "");
+    sb_printf(w, " (VM %u hostpci%d%s%s%s)", vm->vmid, d->slot,
+              d->folded ? ", all functions" : "",
+              d->entry ? ", mapping " : "", d->entry ? d->mapping->name : "");
 }
 
 /* One check_device line per passed device. */

@@ -29,6 +29,8 @@ static void device_comments(const struct model *m, struct strbuf *out)
             sb_printf(out, "#   %s  %s  VM %u  %s", pci_id_format(&d->id, ib),
                       pci_addr_format(&d->addr, ab), vm->vmid,
                       dev_kind_name(d->kind));
+            if (d->entry)
+                sb_printf(out, " (mapping %s)", d->mapping->name);
             if (d->name) {
                 sb_add(out, " (");
                 emit_comment_text(out, d->name);

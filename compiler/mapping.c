@@ -5,6 +5,7 @@
  * (id, subsystem id, IOMMU group, strictly) and refuses to start on any
  * difference.  passc checks the same against each node's facts snapshot,
  * before the VM ever starts. */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -173,25 +174,61 @@ struct m_mapping *mapping_resolve(arena *a, const struct ast_stmt *s,
     return mp;
 }
 
-static const struct m_mapping *find_mapping(const struct model *m, const char *name)
+/* Mappings by name (case-insensitive, as Proxmox compares config ids),
+ * sorted once: generated cluster specs name hundreds. */
+static int map_cmp(const void *pa, const void *pb)
 {
-    for (size_t i = 0; i < m->nmaps; i++)
-        if (!strcasecmp(m->maps[i]->name, name))
-            return m->maps[i];
+    const struct m_mapping *const *a = pa, *const *b = pb;
+    return strcasecmp((*a)->name, (*b)->name);
+}
+
+static const struct m_mapping *find_mapping(struct m_mapping *const *sorted,
+                                            size_t n, const char *name)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcasecmp(sorted[mid]->name, name);
+        if (c == 0)
+            return sorted[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static const struct m_host *host_named(const struct model *m, const char *node)
+{
+    for (size_t i = 0; i < m->nhosts; i++)
+        if (m->hosts[i].name && !strcmp(m->hosts[i].name, node))
+            return &m->hosts[i];
     return NULL;
 }
 
 void mapping_link(arena *a, struct model *m, struct diag_list *d)
 {
+    struct m_mapping **sorted = arena_calloc(a, m->nmaps + 1, sizeof *sorted);
+    memcpy(sorted, m->maps, m->nmaps * sizeof *sorted);
+    qsort(sorted, m->nmaps, sizeof *sorted, map_cmp);
+    /* duplicates are neighbours once sorted; report them in spec order */
     for (size_t i = 0; i < m->nmaps; i++)
-        for (size_t j = 0; j < i; j++)
-            if (!strcasecmp(m->maps[i]->name, m->maps[j]->name)) {
-                struct diag *dg = diag_add(d, R_P002, m->maps[i]->loc,
-                                           "duplicate mapping '%s'", m->maps[i]->name);
-                diag_note(d, dg, m->maps[j]->loc, "first defined here");
-            }
+        for (size_t j = i + 1; j < m->nmaps && !strcasecmp(sorted[i]->name, sorted[j]->name); j++) {
+            const struct m_mapping *first = sorted[i], *dup = sorted[j];
+            if (first->loc.start > dup->loc.start)
+                first = sorted[j], dup = sorted[i];
+            struct diag *dg = diag_add(d, R_P002, dup->loc, "duplicate mapping '%s'", dup->name);
+            diag_note(d, dg, first->loc, "first defined here");
+        }
     for (size_t v = 0; v < m->nvms; v++) {
         struct m_vm *vm = m->vms[v];
+        if (vm->node && !host_named(m, vm->node)) {
+            struct diag *dg = diag_add(d, R_P002, vm->node_loc,
+                                       "VM %u: no host block names node '%s'", vm->vmid, vm->node);
+            diag_fix(d, dg, "add host \"%s\" { … } for the node the VM's config lives on", vm->node);
+            vm->node = NULL;
+        }
         size_t keep = 0, nm = 0;
         for (size_t i = 0; i < vm->ndevs; i++)
             nm += vm->devs[i]->mapping_name != NULL;
@@ -204,7 +241,7 @@ void mapping_link(arena *a, struct model *m, struct diag_list *d)
                 vm->devs[keep++] = dev;
                 continue;
             }
-            dev->mapping = find_mapping(m, dev->mapping_name);
+            dev->mapping = find_mapping(sorted, m->nmaps, dev->mapping_name);
             if (!dev->mapping) {
                 diag_add(d, R_P002, dev->mapping_loc,
                          "no mapping named '%s' in this spec", dev->mapping_name);
@@ -216,6 +253,95 @@ void mapping_link(arena *a, struct model *m, struct diag_list *d)
     }
 }
 
+size_t mapping_vm_home(const struct model *m, const struct m_vm *vm)
+{
+    for (size_t h = 0; vm->node && h < m->nhosts; h++)
+        if (m->hosts[h].name && !strcmp(m->hosts[h].name, vm->node))
+            return h;
+    return 0;
+}
+
+/* A VM with a slot bound to an address is tied to its own node (Proxmox
+ * counts such a device as a local resource and will not migrate it); one
+ * whose slots are all mappings may start on any node. */
+static bool vm_may_run_on(const struct model *m, const struct m_vm *vm, size_t h)
+{
+    return vm->ndevs == 0 || mapping_vm_home(m, vm) == h;
+}
+
+/* The node's devices for one mapped slot: a copy of the slot per address
+ * of each of the node's entries (several entries are alternatives Proxmox
+ * picks from at start, so the host must be ready for each). */
+static size_t materialize(arena *a, const struct m_device *slot,
+                          const char *node, struct m_vm *vm,
+                          struct m_device **out)
+{
+    size_t n = 0;
+    const struct m_mapping *mp = slot->mapping;
+    for (size_t k = 0; k < mp->nentries; k++) {
+        const struct m_map_entry *e = &mp->entries[k];
+        if (strcmp(e->node, node))
+            continue;
+        for (size_t j = 0; j < e->naddrs; j++) {
+            if (out) {
+                struct m_device *d = arena_alloc(a, sizeof *d);
+                *d = *slot;
+                d->addr = e->addrs[j];
+                d->addr_loc = e->loc;
+                d->has_id = true;
+                d->id = e->id;
+                d->id_loc = e->loc;
+                d->entry = e;
+                d->vm = vm;
+                out[n] = d;
+            }
+            n++;
+        }
+    }
+    return n;
+}
+
+struct model *mapping_node_view(arena *a, const struct model *m, size_t h)
+{
+    if (m->nhosts <= 1 && m->nmaps == 0)
+        return (struct model *)m;
+    struct model *v = arena_alloc(a, sizeof *v);
+    *v = *m;
+    const char *node = NULL;
+    if (h < m->nhosts) {
+        v->host = m->hosts[h];
+        node = m->hosts[h].name;
+    }
+    v->vms = arena_calloc(a, m->nvms + 1, sizeof *v->vms);
+    v->nvms = 0;
+    for (size_t i = 0; i < m->nvms; i++) {
+        const struct m_vm *vm = m->vms[i];
+        bool here = mapping_vm_home(m, vm) == h;
+        size_t n = here ? vm->ndevs : 0;
+        bool runs = node && vm_may_run_on(m, vm, h);
+        for (size_t k = 0; runs && k < vm->nmapped; k++)
+            n += materialize(a, vm->mapped[k], node, NULL, NULL);
+        if (!here && n == 0)
+            continue;
+        struct m_vm *nv = arena_alloc(a, sizeof *nv);
+        *nv = *vm;
+        nv->elsewhere = !here;
+        nv->devs = arena_calloc(a, n + 1, sizeof *nv->devs);
+        nv->ndevs = 0;
+        /* copies, so that every device of the view names the view's VM */
+        for (size_t k = 0; here && k < vm->ndevs; k++) {
+            struct m_device *d = arena_alloc(a, sizeof *d);
+            *d = *vm->devs[k];
+            d->vm = nv;
+            nv->devs[nv->ndevs++] = d;
+        }
+        for (size_t k = 0; runs && k < vm->nmapped; k++)
+            nv->ndevs += materialize(a, vm->mapped[k], node, nv, nv->devs + nv->ndevs);
+        v->vms[v->nvms++] = nv;
+    }
+    return v;
+}
+
 static bool has_entry(const struct m_mapping *mp, const char *node)
 {
     for (size_t i = 0; i < mp->nentries; i++)
@@ -224,12 +350,40 @@ static bool has_entry(const struct m_mapping *mp, const char *node)
     return false;
 }
 
-static const struct m_host *host_named(const struct model *m, const char *node)
+/* P005 for mappings: Proxmox never gives one device to two slots of a VM,
+ * so a mapping in k slots needs k entries on each node the VM may start
+ * on ("could not find a free device for 'hostpciN'"). */
+static void check_mapping_uses(const struct model *m, const struct m_vm *vm,
+                               struct diag_list *d)
 {
-    for (size_t i = 0; i < m->nhosts; i++)
-        if (m->hosts[i].name && !strcmp(m->hosts[i].name, node))
-            return &m->hosts[i];
-    return NULL;
+    for (size_t i = 0; i < vm->nmapped; i++) {
+        const struct m_device *dev = vm->mapped[i];
+        size_t uses = 0;
+        bool first = true;
+        for (size_t j = 0; j < vm->nmapped; j++)
+            if (vm->mapped[j]->mapping == dev->mapping) {
+                first = first && j >= i;
+                uses++;
+            }
+        if (uses < 2 || !first)
+            continue;
+        for (size_t h = 0; h < m->nhosts; h++) {
+            const char *node = m->hosts[h].name;
+            if (!node || !vm_may_run_on(m, vm, h))
+                continue;
+            size_t have = 0;
+            for (size_t k = 0; k < dev->mapping->nentries; k++)
+                have += !strcmp(dev->mapping->entries[k].node, node);
+            if (have == 0 || have >= uses)
+                continue;   /* none at all is P071's */
+            struct diag *dg = diag_add(d, R_P005, dev->mapping_loc,
+                                       "mapping '%s' fills %zu slots of VM %u but node '%s' has %zu entr%s: Proxmox gives a device to one slot only and refuses to start the VM there",
+                                       dev->mapping->name, uses, vm->vmid, node, have,
+                                       have == 1 ? "y" : "ies");
+            diag_fix(d, dg, "add an entry per slot for node '%s' (one per device, e.g. one per virtual function), or use the mapping in fewer slots",
+                     node);
+        }
+    }
 }
 
 void mapping_rules_spec(const struct model *m, struct diag_list *d)
@@ -245,15 +399,16 @@ void mapping_rules_spec(const struct model *m, struct diag_list *d)
                          mp->entries[k].node, mp->entries[k].node, mp->entries[k].node);
             }
     }
-    /* Every node of the spec may run every VM (HA, migration): a node
-     * without an entry makes the VM fail to start there. */
+    /* Every node of the spec may run every VM whose slots are all mapped
+     * (HA, migration): a node without an entry makes it fail to start there. */
     for (size_t v = 0; v < m->nvms; v++) {
         const struct m_vm *vm = m->vms[v];
+        check_mapping_uses(m, vm, d);
         for (size_t i = 0; i < vm->nmapped; i++) {
             const struct m_device *dev = vm->mapped[i];
             for (size_t h = 0; h < m->nhosts; h++) {
                 const char *node = m->hosts[h].name;
-                if (!node || has_entry(dev->mapping, node))
+                if (!node || !vm_may_run_on(m, vm, h) || has_entry(dev->mapping, node))
                     continue;
                 struct diag *dg = diag_add(d, R_P071, dev->mapping_loc,
                                            "mapping '%s' has no entry for node '%s': VM %u cannot start there",
@@ -321,29 +476,4 @@ void mapping_rules_node(const struct model *m, const char *node,
             }
         }
     }
-}
-
-int mapping_lint_nodes(arena *a, const struct model *m, const char *spec_dir,
-                       const struct facts *first, struct diag_list *d)
-{
-    if (!m->nmaps)
-        return 0;
-    for (size_t h = 0; h < m->nhosts; h++) {
-        const struct m_host *host = &m->hosts[h];
-        if (!host->name)
-            continue;
-        const struct facts *f = h == 0 ? first : NULL;
-        if (h > 0 && host->facts_path) {
-            const char *p = host->facts_path;
-            if (p[0] != '/')
-                p = arena_printf(a, "%s/%s", spec_dir, p);
-            struct facts *nf = arena_calloc(a, 1, sizeof *nf);
-            if (facts_read_yaml(a, p, nf, d) < 0)
-                return -1;
-            f = nf;
-        }
-        if (f)
-            mapping_rules_node(m, host->name, f, d);
-    }
-    return 0;
 }

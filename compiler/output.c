@@ -109,6 +109,23 @@ static int swap_in_fallback(arena *a, const char *tmp, const char *dir,
     return 0;
 }
 
+/* "file" or "node/file": one directory level at most, no "." or ".."
+ * parts, nothing that could name the marker or leave the directory. */
+static bool part_ok(const char *p, size_t n)
+{
+    return n > 0 && !(n == 1 && p[0] == '.') && !(n == 2 && p[0] == '.' && p[1] == '.') &&
+           !(n == sizeof OUTPUT_MARKER - 1 && !memcmp(p, OUTPUT_MARKER, n));
+}
+
+static bool name_ok(const char *nm)
+{
+    const char *sl = strchr(nm, '/');
+    if (!sl)
+        return part_ok(nm, strlen(nm));
+    return part_ok(nm, (size_t)(sl - nm)) && !strchr(sl + 1, '/') &&
+           part_ok(sl + 1, strlen(sl + 1));
+}
+
 char *output_dir_name(arena *a, const char *dir)
 {
     size_t len = strlen(dir ? dir : "");
@@ -125,14 +142,11 @@ int output_write_dir(arena *a, const char *dir, const struct artifact *arts,
         *err = "cannot write output: empty directory name";
         return -1;
     }
-    for (size_t i = 0; i < n; i++) {
-        const char *nm = arts[i].name;
-        if (!*nm || strchr(nm, '/') || !strcmp(nm, ".") || !strcmp(nm, "..") ||
-            !strcmp(nm, OUTPUT_MARKER)) {
-            *err = arena_printf(a, "cannot write output: bad artifact name '%s'", nm);
+    for (size_t i = 0; i < n; i++)
+        if (!name_ok(arts[i].name)) {
+            *err = arena_printf(a, "cannot write output: bad artifact name '%s'", arts[i].name);
             return -1;
         }
-    }
     char *slash = strrchr(d, '/');
     const char *parent = slash ? (slash == d ? "/" : arena_strndup(a, d, (size_t)(slash - d))) : ".";
     const char *base = slash ? slash + 1 : d;
@@ -185,6 +199,15 @@ int output_write_dir(arena *a, const char *dir, const struct artifact *arts,
                                     sizeof marker_text - 1, 0644};
     for (size_t i = 0; i <= n; i++) {
         const struct artifact *art = i < n ? &arts[i] : &marker;
+        const char *sl = strchr(art->name, '/');
+        if (sl) {
+            char *sub = arena_strndup(a, art->name, (size_t)(sl - art->name));
+            if (mkdirat(dfd, sub, 0755) < 0 && errno != EEXIST) {
+                int e = errno;
+                close(dfd);
+                return fail(a, err, tmp, "cannot write output: creating %s: %s", sub, e);
+            }
+        }
         int fd = openat(dfd, art->name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
                         (mode_t)art->mode);
         if (fd < 0 || write_all(fd, art->text, art->len) < 0 ||

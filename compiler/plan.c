@@ -126,7 +126,9 @@ static void plan_settings(arena *a, const struct m_vm *vm, struct plan_vm *pv)
         for (size_t i = 0; i < vm->ndevs + vm->nmapped; i++) {
             const struct m_device *d = i < vm->ndevs ? vm->devs[i]
                                                      : vm->mapped[i - vm->ndevs];
-            if (d->folded || d->slot != slot)
+            /* a mapping entry's device is its slot on one node: the slot
+             * itself is written, as mapping=NAME */
+            if (d->folded || d->entry || d->slot != slot)
                 continue;
             struct strbuf v;
             sb_init(&v, a);

@@ -48,7 +48,7 @@ static const char *const vfio_params[] = {"ids", "disable_vga", "disable_idle_d3
                                           "enable_sriov", NULL};
 static const char *const vm_words[] = {"os", "machine", "bios", "cpu", "cores",
                                        "memory", "numa", "vga", "balloon",
-                                       "gpu", "usb", "usb4", "nvme", "nic",
+                                       "node", "gpu", "usb", "usb4", "nvme", "nic",
                                        "pci", NULL};
 static const char *const dev_words[] = {
     "primary", "pcie", "rombar", "romfile", "all-functions", "slot",
@@ -945,6 +945,14 @@ static struct m_vm *resolve_vm(struct resolver *r, const struct ast_stmt *s)
             enum tri t;
             if (on_off(r, c, false, &t))
                 vm->balloon_off = t == TRI_OFF ? TRI_ON : TRI_OFF;
+        } else if (!strcmp(kw, "node")) {
+            /* mapping.c checks that a host block names it */
+            const char *nn = one_string(r, c);
+            if (nn && !mapping_node_ok(nn))
+                bad_value(r, c->vals[0].loc,
+                          "bad node name '%s': a Proxmox node name is letters, digits and '-'", nn);
+            else if (nn)
+                vm->node = nn, vm->node_loc = c->vals[0].loc;
         }
     }
     vm->q35 = vm->machine && strstr(vm->machine, "q35");

@@ -257,6 +257,10 @@ static const struct facts_device *check_identity(struct fctx *c,
 {
     struct pci_addr a = ident_addr(md);
     const struct facts_device *fd = facts_find(c->f, &a);
+    /* a mapping entry's device: P070 already said what is wrong with it,
+     * naming the mapping and the node */
+    if (md->entry && (!fd || !pci_id_eq(&fd->id, &md->id)))
+        return NULL;
     if (!fd) {
         struct diag *dg;
         if (md->has_id)

@@ -33,6 +33,9 @@ struct run {
     struct diag_list *d;
     bool quirks_loaded;
     struct quirks *quirks;
+    /* the nodes of the last spec checked, one per host block (at least 1) */
+    struct node_build *nodes;
+    size_t nnodes;
 };
 
 struct plan;
@@ -40,7 +43,9 @@ struct plan;
 /* Runs everything up to (not including) emission for one spec: parse,
  * resolve, rules, then the plan (from the same facts the rules read).
  * Returns an EXIT_* code; *err is set for an unreadable spec (EXIT_USAGE).
- * *out_plan is NULL when there is no model or facts could not be read. */
+ * *out_plan is NULL when there is no model or facts could not be read;
+ * otherwise it is the plan of the spec as a whole (its VM settings), and
+ * r->nodes holds each node's view and plan. */
 int build_check_spec(struct run *r, const char *path,
                       struct model **out_model,
                       const struct plan **out_plan, const char **err);

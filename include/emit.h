@@ -45,15 +45,22 @@ void emit_mapping_sh(const struct model *m, const struct plan *p,
 
 /* A named output file for the build step. */
 struct artifact {
-    const char *name;      /* "vfio.conf", "102.conf", "apply.sh" … */
+    const char *name;      /* "vfio.conf", "102.conf", "pve2/apply.sh" … */
     const char *text;
     size_t len;
     int mode;              /* 0644 or 0755 */
 };
 
-/* All artifacts of a model, in a stable order. */
-struct artifact *emit_all(arena *a, const struct model *m,
-                          const struct plan *p, size_t *n);
+struct node_build;
+
+/* All artifacts of a build, in a stable order: from the spec m and its
+ * plan p what is the cluster's (<vmid>.conf, pci.cfg, mapping.sh, the
+ * guest's verify.ps1), from each node's view and plan its host side
+ * (vfio.conf, apply.sh, …): in the top directory for one node, in a
+ * directory named after each node for several. */
+struct artifact *emit_all(arena *a, const struct model *m, const struct plan *p,
+                          const struct node_build *nodes, size_t nnodes,
+                          size_t *n);
 
 /* Every build directory holds this file.  An existing DIR is replaced only
  * when it is empty or holds it: `-o ~` or `-o /etc/modprobe.d` must never
@@ -64,7 +71,8 @@ struct artifact *emit_all(arena *a, const struct model *m,
  * the name output_write_dir() works on, and the one to report. */
 char *output_dir_name(arena *a, const char *dir);
 
-/* Writes all artifacts (plus OUTPUT_MARKER) into dir or nothing: a temp dir
+/* Writes all artifacts (plus OUTPUT_MARKER) into dir or nothing (a name
+ * may have one directory part, "pve2/apply.sh"): a temp dir
  * beside it, one syncfs, then rename (exchange when dir exists).  Returns 0, or
  * -1 with *err. */
 int output_write_dir(arena *a, const char *dir, const struct artifact *arts,

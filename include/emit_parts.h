@@ -33,6 +33,15 @@ void emit_comment_text(struct strbuf *out, const char *s);
  * become spaces. */
 void emit_ps_quote(struct strbuf *out, const char *s);
 
+/* " 101 102": the VMs whose settings this node's scripts manage (not
+ * those living on another node), each after a space; with text, words
+ * for a node that manages none. */
+void emit_vm_list(const struct model *m, struct strbuf *out, bool text);
+
+/* The VM whose id names this node's backups (and ZFS snapshots): the first
+ * it manages, else the spec's first. */
+const struct m_vm *emit_first_vm(const struct model *m);
+
 /* The values of compiler/scripts/common.sh, the head apply.sh and
  * rollback.sh share (a script_value_fn, script.h): spec, vmids, first_vmid,
  * want_vfio (the vfio.conf this spec installs), want_vms (want_vm_VMID for

@@ -32,11 +32,16 @@ void mapping_rules_spec(const struct model *m, struct diag_list *d);
 void mapping_rules_node(const struct model *m, const char *node,
                         const struct facts *f, struct diag_list *d);
 
-/* P070 for every node: the first host block's entries against first (the
- * facts the build read; NULL: none), every other host block's against its
- * own `facts` snapshot (relative to spec_dir).  -1 when a snapshot cannot
- * be read (F001 queued). */
-int mapping_lint_nodes(arena *a, const struct model *m, const char *spec_dir,
-                       const struct facts *first, struct diag_list *d);
+/* The host block (index into m->hosts) whose node holds VM vm's config:
+ * its `node`, else the first. */
+size_t mapping_vm_home(const struct model *m, const struct m_vm *vm);
+
+/* The spec as node h (index into m->hosts) sees it: that host block as
+ * `host`; the VMs living there with their devices; every VM that may start
+ * there with each mapped slot turned into that node's devices (one per
+ * address of each of the node's entries, `entry` set).  VMs living
+ * elsewhere are marked `elsewhere`.  m itself when there is nothing to
+ * turn (one host block, no mappings). */
+struct model *mapping_node_view(arena *a, const struct model *m, size_t h);
 
 #endif

@@ -71,6 +71,11 @@ struct m_device {
     const struct m_mapping *mapping;
     const char *mapping_name;
     src_loc mapping_loc;
+    /* In one node's view of the spec (mapping_node_view): the mapping
+     * entry this device comes from.  Such a device stands for its slot on
+     * that node's host side (groups, ids, pre-flight); the slot itself is
+     * still written as mapping=NAME. */
+    const struct m_map_entry *entry;
 };
 
 struct m_vm {
@@ -96,6 +101,14 @@ struct m_vm {
     size_t ndevs;
     struct m_device **mapped;   /* slots that name a mapping (mapping.c) */
     size_t nmapped;
+    /* `node "pve2"`: the node whose /etc/pve/qemu-server holds the VM's
+     * config (where qm can change it); NULL: the first host block's */
+    const char *node;
+    src_loc node_loc;
+    /* In a node's view: the VM lives on another node, so this node's
+     * scripts leave its settings alone; it is here for the devices its
+     * mapped slots would use on this node. */
+    bool elsewhere;
 };
 
 struct m_host {

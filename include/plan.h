@@ -93,4 +93,15 @@ const struct plan_vm *plan_vm_of(const struct plan *p, const struct m_vm *vm);
  * options in the one order Proxmox writes them. */
 void plan_hostpci_value(const struct m_device *d, struct strbuf *out);
 
+/* One node's part of a build (a spec with at most one host block has one
+ * node): the spec as that node sees it (mapping_node_view: its own host
+ * block, mapped slots as that node's devices), the facts read for it and
+ * the plan made from them.  Its host-side artifacts come from these. */
+struct node_build {
+    const struct m_host *host;      /* NULL: the spec has no host block */
+    const struct model *view;
+    const struct facts *facts;      /* NULL: none were read */
+    const struct plan *plan;
+};
+
 #endif

@@ -117,7 +117,7 @@ START_TEST(vm102_golden_artifacts)
     ck_assert_int_eq(build_check_spec(&run, spec, &m, &p, &err), EXIT_CLEAN);
     ck_assert_uint_eq(p->nsoftdeps, 4);
     size_t n;
-    struct artifact *arts = emit_all(a, m, p, &n);
+    struct artifact *arts = emit_all(a, m, p, run.nodes, run.nnodes, &n);
     static const char *const want[] = {"vfio.conf", "102.conf", "apply.sh",
                                        "rollback.sh", "verify.sh", "recover.sh",
                                        "RECOVERY.txt", "verify.ps1"};
@@ -331,7 +331,7 @@ START_TEST(ids_dedup_across_vms_in_order)
     ck_assert_str_eq(non_comment(a, emit_str(a, emit_vfio_conf, m, p)),
                      "options vfio-pci ids=1022:15b6,8086:1533\n");
     size_t n;
-    struct artifact *arts = emit_all(a, m, p, &n);
+    struct artifact *arts = emit_all(a, m, p, &(struct node_build){NULL, m, NULL, p}, 1, &n);
     ck_assert_uint_eq(n, 10);
     ck_assert_str_eq(arts[1].name, "110.conf");
     ck_assert_str_eq(arts[2].name, "111.conf");
@@ -699,7 +699,7 @@ START_TEST(emit_all_writes_a_build)
     if (!dir || !*dir)
         dir = arena_printf(a, "%s/out", t = tmpdir(a));
     size_t n;
-    struct artifact *arts = emit_all(a, m, p, &n);
+    struct artifact *arts = emit_all(a, m, p, &(struct node_build){NULL, m, NULL, p}, 1, &n);
     const char *err = NULL;
     ck_assert_msg(output_write_dir(a, dir, arts, n, &err) == 0, "%s", err);
     ck_assert_int_eq(count_entries(dir), (int)n + 1);   /* + OUTPUT_MARKER */

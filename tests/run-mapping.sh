@@ -101,5 +101,66 @@ if run_m && run_m --rollback && [ ! -s "$cfg" ]; then ok
 else bad "rollback deletes the mappings apply created"; cat "$work/m.out" "$cfg"; fi
 if run_m --rollback x 2>/dev/null; [ $? = 1 ]; then ok; else bad "rollback of a missing backup fails"; fi
 
+# ---- per-node host side: pve1 holds VM 101's config, pve2 only devices
+# its mapped slots would use there ----
+for f in 101.conf pci.cfg mapping.sh verify.ps1 pve1/apply.sh pve2/apply.sh \
+    pve1/vfio.conf pve2/vfio.conf pve2/rollback.sh pve2/verify.sh \
+    pve2/recover.sh pve2/RECOVERY.txt; do
+    if [ -f "$work/out/$f" ]; then ok; else bad "cluster build: no $f"; fi
+done
+if [ ! -e "$work/out/apply.sh" ] && [ ! -e "$work/out/vfio.conf" ]; then ok
+else bad "cluster build: host-side files only in the node directories"; fi
+# each node binds the ids of its own entries (pve2: bind ids)
+if grep -qx 'options vfio-pci ids=10de:2783,8086:154c' "$work/out/pve2/vfio.conf" &&
+    ! grep -q '^options' "$work/out/pve1/vfio.conf"; then ok
+else bad "per-node vfio.conf"; cat "$work/out/pve1/vfio.conf" "$work/out/pve2/vfio.conf"; fi
+for f in pve1/apply.sh pve2/apply.sh pve2/rollback.sh pve2/verify.sh pve2/recover.sh; do
+    if ! command -v shellcheck >/dev/null || shellcheck -s sh "$work/out/$f" >/dev/null 2>&1; then ok
+    else bad "shellcheck $f"; shellcheck -s sh "$work/out/$f" | head -20; fi
+done
+node_root() {  # a fresh fake node $1 as its facts snapshot says
+    r=$work/node-$1
+    rm -rf "$r"
+    cp -a "$PASSC_SRCDIR/tests/sandbox/root" "$r"
+    sh "$PASSC_SRCDIR/tests/sandbox/facts-root.sh" "$PASSC_SRCDIR/tests/golden/facts/$1.yaml" "$r"
+}
+node_sum() {  # every file of node $1's root but passc's records, hashed
+    (cd "$work/node-$1" && find . -path ./var/lib/passc -prune -o -type f -print |
+        LC_ALL=C sort | while IFS= read -r f; do sha256sum "$f"; done)
+}
+run_node() {  # node root, script, args
+    r=$1 s=$2
+    shift 2
+    (cd "$work" && PASSC_ROOT=$work/node-$r PATH="$PASSC_SRCDIR/tests/sandbox/bin:$PATH" \
+        SANDBOX_LOG=$work/log-$r sh "$work/out/$s" "$@") >"$work/n.out" 2>&1
+}
+node_root pve1
+node_root pve2
+printf 'boot: order=scsi0\ncores: 4\nmemory: 16384\nname: render\n' \
+    >"$work/node-pve1/etc/pve/qemu-server/101.conf"
+sum1=$(node_sum pve1) sum2=$(node_sum pve2)
+: >"$work/log-pve1"
+: >"$work/log-pve2"
+if ! run_node pve2 pve1/apply.sh && grep -q 'this host is pve2; the facts came from pve1' "$work/n.out" &&
+    [ "$(node_sum pve2)" = "$sum2" ] && [ ! -d "$work/node-pve2/var/lib/passc/backup" ]; then ok
+else bad "pve1's apply.sh refuses on pve2, nothing changed"; cat "$work/n.out"; fi
+if run_node pve1 pve1/apply.sh &&
+    grep -qx 'hostpci0: mapping=gpu-pool,pcie=1,x-vga=1' "$work/node-pve1/etc/pve/qemu-server/101.conf" &&
+    grep -qx 'hostpci1: mapping=x710-vf,pcie=1' "$work/node-pve1/etc/pve/qemu-server/101.conf" &&
+    cmp -s "$work/out/pve1/vfio.conf" "$work/node-pve1/etc/modprobe.d/vfio.conf"; then ok
+else bad "pve1: apply sets VM 101 and pve1's vfio.conf"; cat "$work/n.out"; fi
+if run_node pve2 pve2/apply.sh && grep -q 'backed up what will change on this host' "$work/n.out" &&
+    cmp -s "$work/out/pve2/vfio.conf" "$work/node-pve2/etc/modprobe.d/vfio.conf" &&
+    ! grep -q '^qm set' "$work/log-pve2" && [ ! -e "$work/node-pve2/etc/pve/qemu-server/101.conf" ]; then ok
+else bad "pve2: apply installs pve2's vfio.conf and touches no VM"; cat "$work/n.out" "$work/log-pve2"; fi
+if run_node pve2 pve2/apply.sh && grep -q 'nothing to change' "$work/n.out"; then ok
+else bad "pve2: a second apply changes nothing"; cat "$work/n.out"; fi
+if run_node pve2 pve2/verify.sh >/dev/null; grep -q "0000:04:02.0 nic (VM 101 hostpci1, mapping x710-vf)" "$work/n.out"; then ok
+else bad "pve2: verify.sh checks the mapped devices"; cat "$work/n.out"; fi
+if run_node pve1 pve1/rollback.sh && [ "$(node_sum pve1)" = "$sum1" ]; then ok
+else bad "pve1: rollback restores the node exactly"; cat "$work/n.out"; fi
+if run_node pve2 pve2/rollback.sh && [ "$(node_sum pve2)" = "$sum2" ]; then ok
+else bad "pve2: rollback restores the node exactly"; cat "$work/n.out"; fi
+
 echo "run-mapping: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -216,7 +216,10 @@ if [ "$changed" = 0 ]; then
 fi
 
 ts=$(date -u +%Y%m%dT%H%M%SZ)
-for vmid in $vmids; do
+# Backups are kept per VM; a cluster node whose VMs all live on other nodes
+# keeps its host files under the first one's id (first_vmid).
+backup_ids=${vmids:-$first_vmid}
+for vmid in $backup_ids; do
     if [ -e "$lib/backup/$vmid/$ts" ]; then
         ts=$ts-$$
         break
@@ -226,7 +229,7 @@ stage=checking
 finish() {
     rc=$?
     if [ "$stage" = backup ]; then
-        for vmid in $vmids; do rm -rf "$lib/backup/$vmid/.$ts.partial"; done
+        for vmid in $backup_ids; do rm -rf "$lib/backup/$vmid/.$ts.partial"; done
     fi
     [ "$rc" = 0 ] && return 0
     case $stage in
@@ -242,7 +245,7 @@ trap finish EXIT
 snapshot=''
 [ -z "$zfs_dataset" ] || snapshot=$zfs_dataset@passc-$first_vmid-$ts
 stage=backup
-for vmid in $vmids; do
+for vmid in $backup_ids; do
     dir=$lib/backup/$vmid/.$ts.partial
     mkdir -p "$dir"
     if [ -f "$vfio_conf" ]; then
@@ -253,10 +256,15 @@ for vmid in $vmids; do
     if [ -f "$lib/state/$vmid.keys" ]; then
         cp -p "$lib/state/$vmid.keys" "$dir/state.keys"
     fi
-    plan_vm "$vmid"
-    printf '%s' "$p_before" >"$dir/settings"
-    # what this run sets, for rollback.sh to tell an edit made since
-    "want_vm_$vmid" >"$dir/applied"
+    if [ -n "$vmids" ]; then
+        plan_vm "$vmid"
+        printf '%s' "$p_before" >"$dir/settings"
+        # what this run sets, for rollback.sh to tell an edit made since
+        "want_vm_$vmid" >"$dir/applied"
+    else
+        : >"$dir/settings"
+        : >"$dir/applied"
+    fi
     want_vfio >"$dir/vfio.conf.applied"
     build_id >"$dir/build"
     [ -z "$snapshot" ] || printf '%s\n' "$snapshot" >"$dir/zfs-snapshot"
@@ -265,9 +273,13 @@ for vmid in $vmids; do
     [ "$cmdline_plan" = same ] || cp -p "$boot_file" "$dir/$boot_backup"
 #@end
 done
-for vmid in $vmids; do
+for vmid in $backup_ids; do
     mv "$lib/backup/$vmid/.$ts.partial" "$lib/backup/$vmid/$ts"
-    say "backed up what will change on VM $vmid to $lib/backup/$vmid/$ts"
+    if [ -n "$vmids" ]; then
+        say "backed up what will change on VM $vmid to $lib/backup/$vmid/$ts"
+    else
+        say "backed up what will change on this host to $lib/backup/$vmid/$ts"
+    fi
 done
 
 stage=changing
