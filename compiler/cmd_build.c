@@ -220,6 +220,8 @@ int build_check_spec(struct run *r, const char *path,
     for (size_t h = 0; h < nn; h++) {
         nodes[h].host = h < m->nhosts ? &m->hosts[h] : NULL;
         nodes[h].view = mapping_node_view(a, m, h);
+        if (nodes[h].host)
+            mapping_rules_view(nodes[h].view, nodes[h].host->name, d);
     }
     /* After a syntax error the model lacks what the parser skipped: facts
      * rules would only add echoes of it (a "missing" tunnel, a capture). */

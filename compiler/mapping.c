@@ -419,6 +419,60 @@ void mapping_rules_spec(const struct model *m, struct diag_list *d)
     }
 }
 
+static bool overlaps(const struct pci_addr *a, bool a_all,
+                     const struct pci_addr *b, bool b_all)
+{
+    if (a_all || b_all || a->func == PCI_FUNC_ALL || b->func == PCI_FUNC_ALL)
+        return pci_addr_same_device(a, b);
+    return pci_addr_eq(a, b);
+}
+
+/* The device of an address slot that takes one of entry e's. */
+static const struct m_device *taken_by(const struct m_vm *vm,
+                                       const struct m_map_entry *e)
+{
+    for (size_t i = 0; i < vm->ndevs; i++) {
+        const struct m_device *d = vm->devs[i];
+        if (d->entry)
+            continue;
+        for (size_t j = 0; j < e->naddrs; j++)
+            if (overlaps(&d->addr, d->all_functions, &e->addrs[j], false))
+                return d;
+    }
+    return NULL;
+}
+
+void mapping_rules_view(const struct model *v, const char *node,
+                        struct diag_list *d)
+{
+    for (size_t i = 0; node && i < v->nvms; i++) {
+        const struct m_vm *vm = v->vms[i];
+        for (size_t k = 0; k < vm->nmapped; k++) {
+            const struct m_device *slot = vm->mapped[k];
+            const struct m_mapping *mp = slot->mapping;
+            const struct m_device *by = NULL;
+            size_t mine = 0, free = 0;
+            for (size_t j = 0; j < mp->nentries; j++) {
+                if (strcmp(mp->entries[j].node, node))
+                    continue;
+                mine++;
+                const struct m_device *t = taken_by(vm, &mp->entries[j]);
+                if (t)
+                    by = by ? by : t;
+                else
+                    free++;
+            }
+            if (!mine || free)
+                continue;
+            struct diag *dg = diag_add(d, R_P005, slot->mapping_loc,
+                                       "on node '%s', mapping '%s' has only devices VM %u already passes by address: Proxmox refuses to start it there (device assigned more than once)",
+                                       node, mp->name, vm->vmid);
+            diag_note(d, dg, by->addr_loc, "passed by address here");
+            diag_fix(d, dg, "pass the device one way: drop the address line, or the mapped slot");
+        }
+    }
+}
+
 void mapping_rules_node(const struct model *m, const char *node,
                         const struct facts *f, struct diag_list *d)
 {

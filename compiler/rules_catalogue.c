@@ -451,11 +451,16 @@ static const char explain_P071[] =
  "    warning: mapping 'gpu-pool' has no entry for node 'pve3': VM 101 cannot start there [P071]\n";
 static const char explain_P072[] =
  "Why: each entry is checked against the facts of the host block with its\n"
- "node name; an entry for a node the spec does not describe is written to\n"
- "pci.cfg unchecked.\n"
- "Fix: add `host \"NODE\" { facts \"NODE.yaml\" }`, or correct the node name.\n"
+ "node name, and each node's host side (groups, host-critical devices, ids,\n"
+ "vfio-pci) against the same facts. An entry for a node the spec does not\n"
+ "describe, or a node whose host block names no `facts` snapshot (only the\n"
+ "first host block can use the live host or --facts), goes into pci.cfg and\n"
+ "that node's scripts unchecked.\n"
+ "Fix: add `host \"NODE\" { facts \"NODE.yaml\" }` (`passc facts -o NODE.yaml`\n"
+ "on that node), or correct the node name.\n"
  "Example:\n"
- "    warning: node 'pve9' has no host block in this spec: this entry is not checked against its facts [P072]\n";
+ "    warning: node 'pve9' has no host block in this spec: this entry is not checked against its facts [P072]\n"
+ "    warning: node 'pve2' has no facts snapshot: its mapping entries and host side are not checked [P072]\n";
 static const char explain_F001[] =
  "Why: rules trust the snapshot about the host; one that says something\n"
  "wrong is worse than none. So any doubt (a file that cannot be read, YAML\n"

@@ -114,6 +114,9 @@ static const char *addr_text(arena *a, const struct pci_addr *p)
 /* "gpu 0000:02:00.0": what the messages call a device. */
 static const char *dev_text(struct checker *c, const struct m_device *d)
 {
+    if (d->mapping_name)
+        return arena_printf(c->a, "%s mapping '%s'", dev_kind_name(d->kind),
+                            d->mapping_name);
     return arena_printf(c->a, "%s %s", dev_kind_name(d->kind),
                         addr_text(c->a, &d->addr));
 }
@@ -166,14 +169,38 @@ static void check_duplicates(struct checker *c, const struct m_vm *vm,
     }
 }
 
+/* Every slot of a VM in declaration order: the address ones and those
+ * that name a mapping (mapping.c keeps the two apart, slots, pcie and
+ * x-vga are the VM's whatever the slot passes). */
+static const struct m_device **all_slots(struct checker *c, const struct m_vm *vm,
+                                         size_t *n)
+{
+    if (!vm->nmapped) {
+        *n = vm->ndevs;
+        return (const struct m_device **)vm->devs;
+    }
+    const struct m_device **v = arena_calloc(c->a, vm->ndevs + vm->nmapped, sizeof *v);
+    size_t i = 0, j = 0, k = 0;
+    while (i < vm->ndevs || j < vm->nmapped) {
+        if (j == vm->nmapped ||
+            (i < vm->ndevs && vm->devs[i]->loc.start < vm->mapped[j]->loc.start))
+            v[k++] = vm->devs[i++];
+        else
+            v[k++] = vm->mapped[j++];
+    }
+    *n = k;
+    return v;
+}
+
 /* P006: more than 16 slots, or one slot pinned twice. */
 static void check_slots(struct checker *c, const struct m_vm *vm)
 {
     const struct m_device *pinned[MAX_HOSTPCI] = {NULL};
     const struct m_device *first_over = NULL;
-    size_t over = 0, slots = 0;
-    for (size_t i = 0; i < vm->ndevs; i++) {
-        const struct m_device *d = vm->devs[i];
+    size_t over = 0, slots = 0, nall;
+    const struct m_device **all = all_slots(c, vm, &nall);
+    for (size_t i = 0; i < nall; i++) {
+        const struct m_device *d = all[i];
         if (d->folded)
             continue;
         slots++;
@@ -214,8 +241,10 @@ static void check_pcie(struct checker *c, const struct m_vm *vm)
 {
     if (vm->q35)
         return;
-    for (size_t i = 0; i < vm->ndevs; i++) {
-        const struct m_device *d = vm->devs[i];
+    size_t nall;
+    const struct m_device **all = all_slots(c, vm, &nall);
+    for (size_t i = 0; i < nall; i++) {
+        const struct m_device *d = all[i];
         if (d->pcie_set != TRI_ON)
             continue;
         struct diag *g;
@@ -237,8 +266,10 @@ static void check_pcie(struct checker *c, const struct m_vm *vm)
 static void check_primary(struct checker *c, const struct m_vm *vm)
 {
     const struct m_device *first = NULL;
-    for (size_t i = 0; i < vm->ndevs; i++) {
-        const struct m_device *d = vm->devs[i];
+    size_t nall;
+    const struct m_device **all = all_slots(c, vm, &nall);
+    for (size_t i = 0; i < nall; i++) {
+        const struct m_device *d = all[i];
         if (!d->primary)
             continue;
         if (!first) {

@@ -28,6 +28,11 @@ bool mapping_node_ok(const char *s);
 /* The spec-only checks (P071, P072). */
 void mapping_rules_spec(const struct model *m, struct diag_list *d);
 
+/* P005 on node `node` (its view, mapping_node_view): a mapped slot whose
+ * every entry there is a device the VM also passes by address. */
+void mapping_rules_view(const struct model *v, const char *node,
+                        struct diag_list *d);
+
 /* P070: the entries of node `node` against that node's facts. */
 void mapping_rules_node(const struct model *m, const char *node,
                         const struct facts *f, struct diag_list *d);

@@ -120,7 +120,7 @@ RULE(P070, "mapping-mismatch", SEV_ERROR, SEVS_ERROR, true,
 RULE(P071, "mapping-node-missing", SEV_WARNING, SEVS_WARNING, false,
      "a VM's mapping has no entry for a node of the spec: the VM cannot start there")
 RULE(P072, "mapping-unknown-node", SEV_WARNING, SEVS_WARNING, false,
-     "a mapping entry names a node the spec has no host block for, so nothing checks it")
+     "a mapping node nothing checks: no host block for it, or one without a facts snapshot")
 /* The facts layer's own findings (facts_yaml.c, facts_sysfs.c).  Facts are
  * only read when asked for, so they count as needing facts. */
 RULE(F001, "facts-snapshot", SEV_ERROR, SEVS_ERROR | SEVS_WARNING, true,

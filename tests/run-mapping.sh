@@ -51,7 +51,7 @@ if "$PASSC" build ../examples/vm102.pass -o "$work/single" >/dev/null 2>&1 &&
     [ ! -e "$work/single/pci.cfg" ]; then ok
 else bad "vm102.pass: pci.cfg without mappings"; fi
 
-for name in mismatch bad-refs; do
+for name in mismatch bad-refs nodes; do
     "$PASSC" lint "mapping/$name.pass" >"$work/$name.out" 2>&1
     echo "[exit $?]" >>"$work/$name.out"
     same "$src/$name.out" "$work/$name.out" "$name.pass: diagnostics"
