@@ -594,6 +594,81 @@ static void import_mappings(struct builder *b, struct imp_dev *devs, size_t nd,
     }
 }
 
+/* The node a config belongs to when its path says so: /etc/pve/qemu-server
+ * is a link to /etc/pve/nodes/NODE/qemu-server, and pmxcfs shows every
+ * node's configs there. */
+static const char *conf_node(arena *a, const char *path)
+{
+    char *real = realpath(path, NULL);
+    const char *p = real ? real : path;
+    const char *node = NULL;
+    for (const char *at = strstr(p, "/nodes/"); at; at = strstr(at + 1, "/nodes/")) {
+        const char *name = at + 7, *end = strchr(name, '/');
+        if (end && !strncmp(end, "/qemu-server/", 13)) {
+            char *n = arena_strndup(a, name, (size_t)(end - name));
+            if (mapping_node_ok(n))
+                node = n;
+        }
+    }
+    free(real);
+    return node;
+}
+
+/* A cluster's other nodes: each node the imported mappings name gets a
+ * host block, so that lint checks (and P071 counts) every node the VM may
+ * start on.  The first host block stays the node the config came from; when
+ * that is unknown, the mappings' first node is taken, and said so. */
+static void cluster_hosts(struct builder *b, struct ast_stmt *host,
+                          const char *node, struct ast_stmt **maps)
+{
+    arena *a = b->a;
+    const char **names = NULL;
+    size_t n = 0, cap = 0;
+    for (const struct ast_stmt *m = *maps; m && !strcmp(m->keyword, "mapping"); m = m->next)
+        for (const struct ast_stmt *c = m->body; c; c = c->next) {
+            if (strcmp(c->keyword, "node") || !c->nvals)
+                continue;
+            bool seen = false;
+            for (size_t i = 0; i < n && !seen; i++)
+                seen = !strcmp(names[i], c->vals[0].text);
+            if (seen)
+                continue;
+            if (n == cap) {
+                size_t nc = cap ? 2 * cap : 8;
+                names = arena_realloc(a, names, cap * sizeof *names, nc * sizeof *names);
+                cap = nc;
+            }
+            names[n++] = c->vals[0].text;
+        }
+    if (!n)
+        return;
+    if (!node) {
+        node = names[0];
+        host->vals[0].text = node;
+        add_note(b, host, arena_printf(a, "the node this config lives on is not known "
+                 "(no facts, and the path is not /etc/pve/nodes/NODE/qemu-server): "
+                 "taken to be '%s', the mappings' first node. The first host block "
+                 "is the VM's node: correct the name if it is another", node));
+    }
+    struct ast_stmt **at = &host->next;
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(names[i], node))
+            continue;
+        struct ast_stmt *h = stmt_new(a, "host");
+        val_add(a, h, AV_STRING, names[i]);
+        h->has_block = true;
+        struct ast_stmt *bind = stmt_new(a, "bind");
+        val_add(a, bind, AV_WORD, "start");
+        child_add(h, bind);
+        add_note(b, h, arena_printf(a, "a node the mappings name: run `passc facts -o "
+                 "%s.yaml` there and add `facts \"%s.yaml\"` so lint checks it; "
+                 "bind as its vfio.conf does", names[i], names[i]));
+        h->next = *at;
+        *at = h;
+        at = &h->next;
+    }
+}
+
 int import_build(arena *a, const struct import_input *in,
                  struct import_result *out, struct diag_list *diags)
 {
@@ -621,8 +696,10 @@ int import_build(arena *a, const struct import_input *in,
 
     /* host block */
     struct ast_stmt *host = stmt_new(a, "host");
-    val_add(a, host, AV_STRING,
-            f && f->hostname && string_ok(f->hostname) ? f->hostname : "pve");
+    const char *node = f && f->hostname && string_ok(f->hostname) ? f->hostname : NULL;
+    if (!node)
+        node = conf_node(a, conf->src->path);
+    val_add(a, host, AV_STRING, node ? node : "pve");
     struct ast_stmt *bind = stmt_new(a, "bind");
     /* ids= that ends up empty (or unparseable) binds nothing at boot */
     bool bind_ids = in->vfio && in->vfio->has_ids && in->vfio->nids > 0;
@@ -780,6 +857,7 @@ int import_build(arena *a, const struct import_input *in,
         if (!strcmp(devs[i].kind, "usb4") && devs[i].h)
             add_tunnels(&b, &devs[i], devs, nd);
     import_mappings(&b, devs, nd, maps_at);
+    cluster_hosts(&b, host, node, maps_at);
 
     /* what the vfio.conf said that the spec keeps or cannot keep */
     if (in->vfio && in->vfio->has_ids) {

@@ -252,5 +252,22 @@ cli 2 "cannot open $tmp/none.conf" tests/import/seed-102.conf --vfio "$tmp/none.
 msg="a missing --vfio file is named once"; check [ "$(grep -o "$tmp/none.conf" "$tmp/c.err" | wc -l)" -eq 1 ]
 cli 2 "cannot write $tmp/nodir/x.pass" tests/import/seed-102.conf -o "$tmp/nodir/x.pass"
 
+# A cluster config: the node it lives on comes from its path (pmxcfs shows
+# every node's configs under /etc/pve/nodes/NODE/qemu-server, and
+# /etc/pve/qemu-server links to the local one); every other node the
+# mappings name gets a host block after it.
+mkdir -p "$tmp/pve/nodes/pve2/qemu-server"
+cp tests/import/mapping-sriov-150.conf "$tmp/pve/nodes/pve2/qemu-server/150.conf"
+ln -s nodes/pve2/qemu-server "$tmp/pve/qemu-server"
+"$PASSC" import "$tmp/pve/qemu-server/150.conf" --mapping tests/import/mapping-sriov-150.pci.cfg \
+    >"$tmp/node.pass" 2>/dev/null
+msg="import: the config's node is the first host block, the other node after it"
+check [ "$(sed -n 's/^host "\(.*\)" {$/\1/p' "$tmp/node.pass" | tr '\n' ' ')" = "pve2 pve1 " ]
+if ! grep -q 'is not known' "$tmp/node.pass"; then ok
+else bad "import: no guess noted when the path names the node"; fi
+"$PASSC" lint --no-facts "$tmp/node.pass" >"$tmp/node.lint" 2>&1
+if ! grep -q 'P07[12]' "$tmp/node.lint"; then ok
+else bad "import: the imported cluster spec lints without P071/P072"; cat "$tmp/node.lint"; fi
+
 echo "run-import: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
