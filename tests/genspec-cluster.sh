@@ -11,7 +11,7 @@ awk -v m="$maps" 'BEGIN {
     print "layout plain\nhostname node\nkernel 6.8.12-4-pve\ncpu AuthenticAMD\niommu on"
     print "dev 00:00.0 1022:14d8 060000 group=0"
     for (i = 0; i < m; i++)
-        printf "dev %02x:00.0 10de:2783 030000 sub=1043:8935 group=%d driver=vfio-pci\n", i + 1, i + 10
+        printf "dev %02x:00.0 10de:2783 030000 sub=1043:8935 group=%d driver=vfio-pci reset=flr\n", i + 1, i + 10
 }' >"$dir/node.host"
 awk -v n="$nodes" -v m="$maps" 'BEGIN {
     for (k = 1; k <= n; k++)
