@@ -309,6 +309,30 @@ out:
     return rc;
 }
 
+/* emit_each's sink for `passc build`: into the output directory, keeping
+ * only the names (for the "wrote" lines, printed once all is in place). */
+struct writer {
+    arena *a;
+    struct output *out;
+    const char *err;
+    const char **names;
+    size_t n, cap;
+};
+
+static int write_one(void *ctx, const struct artifact *art)
+{
+    struct writer *w = ctx;
+    if (output_put(w->out, art, &w->err) < 0)
+        return -1;
+    if (w->n == w->cap) {
+        size_t nc = w->cap ? 2 * w->cap : 16;
+        w->names = arena_realloc(w->a, w->names, w->cap * sizeof *w->names, nc * sizeof *w->names);
+        w->cap = nc;
+    }
+    w->names[w->n++] = arena_strdup(w->a, art->name);
+    return 0;
+}
+
 int cmd_build(int argc, char **argv)
 {
     struct run_opts o;
@@ -336,14 +360,15 @@ int cmd_build(int argc, char **argv)
     if (err)
         fprintf(stderr, "passc: %s\n", err);
     if (rc == EXIT_CLEAN) {
-        size_t n;
-        struct artifact *arts = emit_all(a, m, p, run.nodes, run.nnodes, &n);
-        if (output_write_dir(a, o.out_dir, arts, n, &err) < 0) {
-            fprintf(stderr, "passc: %s\n", err);
+        /* written as emitted: a big build never holds all its artifacts */
+        struct writer w = {a, output_open(a, o.out_dir, &err), NULL, NULL, 0, 0};
+        if (!w.out || emit_each(m, p, run.nodes, run.nnodes, write_one, &w) < 0 ||
+            output_close(w.out, &err) < 0) {
+            fprintf(stderr, "passc: %s\n", w.err ? w.err : err);
             rc = EXIT_USAGE;
         } else {
-            for (size_t i = 0; i < n && !o.quiet; i++)
-                printf("wrote %s/%s\n", o.out_dir, arts[i].name);
+            for (size_t i = 0; i < w.n && !o.quiet; i++)
+                printf("wrote %s/%s\n", o.out_dir, w.names[i]);
         }
     } else if (rc == EXIT_FINDINGS) {
         fprintf(stderr, "passc: nothing written: %zu error(s)%s\n",

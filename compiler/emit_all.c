@@ -3,25 +3,37 @@
 
 #include "emit_parts.h"
 
-/* Every artifact is built in the one buffer sb and kept at its exact size:
- * built in a buffer of its own, each doubling would leave the smaller copy
- * behind in the arena (about 4 bytes per byte of output, most of a big
- * build's memory).  sb is emptied for the next one. */
-static void add(struct artifact *arts, size_t *n, const char *name,
-                struct strbuf *sb, int mode)
+/* Each artifact is built in an arena of its own, handed to the sink and
+ * dropped: the emitters' temporaries (a want_vfio copy in every script,
+ * strbuf growth) and the text itself never pile up, so a build holds the
+ * model, the plan and one artifact at a time (issue 12: memory per input
+ * byte). */
+struct emitter {
+    emit_sink sink;
+    void *ctx;
+    int rc;
+    arena *scratch;
+    struct strbuf sb;
+};
+
+static void begin(struct emitter *e)
 {
-    arts[*n].name = name;
-    arts[*n].text = arena_strndup(sb->a, sb_str(sb), sb->len);
-    arts[*n].len = sb->len;
-    arts[*n].mode = mode;
-    (*n)++;
-    sb->len = 0;
+    e->scratch = arena_new();
+    sb_init(&e->sb, e->scratch);
+}
+
+static void put(struct emitter *e, const char *name, int mode)
+{
+    struct artifact art = {name, sb_str(&e->sb), e->sb.len, mode};
+    if (e->rc == 0)
+        e->rc = e->sink(e->ctx, &art);
+    arena_free(e->scratch);
+    e->scratch = NULL;
 }
 
 /* One node's host side from part `from` on; prefix "" or "pve2/". */
-static void emit_host_side(arena *a, const struct model *v, const struct plan *p,
-                           size_t from, const char *prefix,
-                           struct artifact *arts, size_t *n, struct strbuf *sb)
+static void emit_host_side(struct emitter *e, const struct model *v,
+                           const struct plan *p, size_t from, const char *node)
 {
     static const struct {
         const char *name;
@@ -35,54 +47,84 @@ static void emit_host_side(arena *a, const struct model *v, const struct plan *p
         {"recover.sh", emit_recover_sh, 0755},
         {"RECOVERY.txt", emit_recovery_txt, 0644},
     };
-    for (size_t i = from; i < sizeof parts / sizeof parts[0]; i++) {
-        parts[i].emit(v, p, sb);
-        add(arts, n, *prefix ? arena_printf(a, "%s%s", prefix, parts[i].name)
-                             : parts[i].name, sb, parts[i].mode);
+    for (size_t i = from; i < sizeof parts / sizeof parts[0] && !e->rc; i++) {
+        begin(e);
+        parts[i].emit(v, p, &e->sb);
+        put(e, node ? arena_printf(e->scratch, "%s/%s", node, parts[i].name)
+                    : parts[i].name, parts[i].mode);
     }
+}
+
+int emit_each(const struct model *m, const struct plan *p,
+              const struct node_build *nodes, size_t nnodes,
+              emit_sink sink, void *ctx)
+{
+    struct emitter e = {sink, ctx, 0, NULL, {0}};
+    bool one = nnodes == 1;
+    /* the seed's order for one node: vfio.conf, <vmid>.conf, then scripts */
+    if (one) {
+        begin(&e);
+        emit_vfio_conf(nodes[0].view, nodes[0].plan, &e.sb);
+        put(&e, "vfio.conf", 0644);
+    }
+    for (size_t v = 0; v < m->nvms && !e.rc; v++) {
+        begin(&e);
+        emit_vm_conf(m, p, m->vms[v], &e.sb);
+        put(&e, arena_printf(e.scratch, "%u.conf", m->vms[v]->vmid), 0644);
+    }
+    if (m->nmaps && !e.rc) {
+        begin(&e);
+        emit_pci_cfg(m, p, &e.sb);
+        put(&e, "pci.cfg", 0644);
+        begin(&e);
+        emit_mapping_sh(m, p, &e.sb);
+        put(&e, "mapping.sh", 0755);
+    }
+    for (size_t i = 0; i < nnodes && !e.rc; i++)
+        emit_host_side(&e, nodes[i].view, nodes[i].plan, one ? 1 : 0,
+                       one ? NULL : nodes[i].host->name);
+    /* One VM: the name the seed's workflow expects; several: one each. */
+    for (size_t v = 0; v < m->nvms && !e.rc; v++) {
+        /* PowerShell runs in Windows guests; a spec without `os` may be
+         * one (as before), a Linux or other guest never is */
+        const char *os = m->vms[v]->ostype;
+        if (os && strncmp(os, "win", 3))
+            continue;
+        begin(&e);
+        emit_verify_ps1(m, p, m->vms[v], &e.sb);
+        put(&e, m->nvms == 1 ? "verify.ps1"
+                             : arena_printf(e.scratch, "verify-%u.ps1", m->vms[v]->vmid),
+            0644);
+    }
+    return e.rc;
+}
+
+struct collect {
+    arena *a;
+    struct artifact *arts;
+    size_t n, cap;
+};
+
+static int collect(void *ctx, const struct artifact *art)
+{
+    struct collect *c = ctx;
+    if (c->n == c->cap) {
+        size_t nc = c->cap ? 2 * c->cap : 16;
+        c->arts = arena_realloc(c->a, c->arts, c->cap * sizeof *c->arts, nc * sizeof *c->arts);
+        c->cap = nc;
+    }
+    c->arts[c->n++] = (struct artifact){arena_strdup(c->a, art->name),
+                                        arena_strndup(c->a, art->text, art->len),
+                                        art->len, art->mode};
+    return 0;
 }
 
 struct artifact *emit_all(arena *a, const struct model *m, const struct plan *p,
                           const struct node_build *nodes, size_t nnodes,
                           size_t *n)
 {
-    struct artifact *arts = arena_calloc(a, 2 * m->nvms + 6 * nnodes + 3, sizeof *arts);
-    *n = 0;
-    struct strbuf sb;
-
-    sb_init(&sb, a);
-    bool one = nnodes == 1;
-    /* the seed's order for one node: vfio.conf, <vmid>.conf, then scripts */
-    if (one) {
-        emit_vfio_conf(nodes[0].view, nodes[0].plan, &sb);
-        add(arts, n, "vfio.conf", &sb, 0644);
-    }
-    for (size_t v = 0; v < m->nvms; v++) {
-        emit_vm_conf(m, p, m->vms[v], &sb);
-        add(arts, n, arena_printf(a, "%u.conf", m->vms[v]->vmid), &sb, 0644);
-    }
-    if (m->nmaps) {
-        emit_pci_cfg(m, p, &sb);
-        add(arts, n, "pci.cfg", &sb, 0644);
-        emit_mapping_sh(m, p, &sb);
-        add(arts, n, "mapping.sh", &sb, 0755);
-    }
-    for (size_t i = 0; i < nnodes; i++)
-        emit_host_side(a, nodes[i].view, nodes[i].plan, one ? 1 : 0,
-                       one ? "" : arena_printf(a, "%s/", nodes[i].host->name),
-                       arts, n, &sb);
-    /* One VM: the name the seed's workflow expects; several: one each. */
-    for (size_t v = 0; v < m->nvms; v++) {
-        /* PowerShell runs in Windows guests; a spec without `os` may be
-         * one (as before), a Linux or other guest never is */
-        const char *os = m->vms[v]->ostype;
-        if (os && strncmp(os, "win", 3))
-            continue;
-        emit_verify_ps1(m, p, m->vms[v], &sb);
-        const char *name = m->nvms == 1
-                               ? "verify.ps1"
-                               : arena_printf(a, "verify-%u.ps1", m->vms[v]->vmid);
-        add(arts, n, name, &sb, 0644);
-    }
-    return arts;
+    struct collect c = {a, NULL, 0, 0};
+    emit_each(m, p, nodes, nnodes, collect, &c);
+    *n = c.n;
+    return c.arts;
 }

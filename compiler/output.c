@@ -134,25 +134,28 @@ char *output_dir_name(arena *a, const char *dir)
     return arena_strndup(a, dir ? dir : "", len);
 }
 
-int output_write_dir(arena *a, const char *dir, const struct artifact *arts,
-                     size_t n, const char **err)
+struct output {
+    arena *a;
+    char *dir, *parent, *tmp;
+    const char *base;
+    bool exists;
+    int dfd;
+};
+
+struct output *output_open(arena *a, const char *dir, const char **err)
 {
     char *d = output_dir_name(a, dir);
     if (!*d) {
         *err = "cannot write output: empty directory name";
-        return -1;
+        return NULL;
     }
-    for (size_t i = 0; i < n; i++)
-        if (!name_ok(arts[i].name)) {
-            *err = arena_printf(a, "cannot write output: bad artifact name '%s'", arts[i].name);
-            return -1;
-        }
     char *slash = strrchr(d, '/');
-    const char *parent = slash ? (slash == d ? "/" : arena_strndup(a, d, (size_t)(slash - d))) : ".";
+    char *parent = slash ? (slash == d ? arena_strdup(a, "/") : arena_strndup(a, d, (size_t)(slash - d)))
+                         : arena_strdup(a, ".");
     const char *base = slash ? slash + 1 : d;
     if (!strcmp(base, ".") || !strcmp(base, "..") || !strcmp(d, "/")) {
         *err = arena_printf(a, "cannot write output: give a directory name, not '%s'", dir);
-        return -1;
+        return NULL;
     }
 
     struct stat st;
@@ -160,95 +163,146 @@ int output_write_dir(arena *a, const char *dir, const struct artifact *arts,
     if (lstat(d, &st) == 0) {
         if (S_ISLNK(st.st_mode)) {
             *err = arena_printf(a, "cannot write output: %s is a symbolic link; give the directory it points to", d);
-            return -1;
+            return NULL;
         }
         if (!S_ISDIR(st.st_mode)) {
             *err = arena_printf(a, "cannot write output: %s exists and is not a directory", d);
-            return -1;
+            return NULL;
         }
         exists = true;
         int ok = replaceable(d);
         if (ok < 0)
-            return fail(a, err, NULL, "cannot write output: %s: %s", d, errno);
+            return fail(a, err, NULL, "cannot write output: %s: %s", d, errno), NULL;
         if (!ok) {
             *err = arena_printf(a, "cannot write output: %s is not empty and was not "
                                 "written by passc (no %s); choose another -o DIR",
                                 d, OUTPUT_MARKER);
-            return -1;
+            return NULL;
         }
     } else if (errno != ENOENT && errno != ENOTDIR) {
-        return fail(a, err, NULL, "cannot write output: %s: %s", d, errno);
+        return fail(a, err, NULL, "cannot write output: %s: %s", d, errno), NULL;
     }
     if (stat(parent, &st) < 0)
-        return fail(a, err, NULL, "cannot write output: %s: %s", parent, errno);
+        return fail(a, err, NULL, "cannot write output: %s: %s", parent, errno), NULL;
     if (!S_ISDIR(st.st_mode)) {
         *err = arena_printf(a, "cannot write output: %s is not a directory", parent);
-        return -1;
+        return NULL;
     }
 
     char *tmp = arena_printf(a, "%s/.%s.passc-XXXXXX", parent, base);
     if (!mkdtemp(tmp))
-        return fail(a, err, NULL, "cannot write output: cannot create a directory in %s: %s", parent, errno);
+        return fail(a, err, NULL, "cannot write output: cannot create a directory in %s: %s", parent, errno), NULL;
     int dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
-        return fail(a, err, tmp, "cannot write output: %s: %s", tmp, errno);
+        return fail(a, err, tmp, "cannot write output: %s: %s", tmp, errno), NULL;
+    struct output *w = arena_alloc(a, sizeof *w);
+    *w = (struct output){a, d, parent, tmp, base, exists, dfd};
+    return w;
+}
+
+void output_abort(struct output *w)
+{
+    if (w->dfd >= 0)
+        close(w->dfd);
+    w->dfd = -1;
+    remove_tree(w->tmp);
+}
+
+int output_put(struct output *w, const struct artifact *art, const char **err)
+{
+    arena *a = w->a;
+    if (!name_ok(art->name)) {
+        *err = arena_printf(a, "cannot write output: bad artifact name '%s'", art->name);
+        output_abort(w);
+        return -1;
+    }
+    const char *sl = strchr(art->name, '/');
+    if (sl) {
+        char *sub = arena_strndup(a, art->name, (size_t)(sl - art->name));
+        if (mkdirat(w->dfd, sub, 0755) < 0 && errno != EEXIST) {
+            int e = errno;
+            output_abort(w);
+            return fail(a, err, NULL, "cannot write output: creating %s: %s", sub, e);
+        }
+    }
+    int fd = openat(w->dfd, art->name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                    (mode_t)art->mode);
+    if (fd < 0 || write_all(fd, art->text, art->len) < 0 ||
+        fchmod(fd, (mode_t)art->mode) < 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        output_abort(w);
+        return fail(a, err, NULL, "cannot write output: writing %s: %s", art->name, e);
+    }
+    if (close(fd) < 0) {
+        int e = errno;
+        output_abort(w);
+        return fail(a, err, NULL, "cannot write output: writing %s: %s", art->name, e);
+    }
+    return 0;
+}
+
+int output_close(struct output *w, const char **err)
+{
+    arena *a = w->a;
     static const char marker_text[] =
         "This directory was written by passc build; the next build into it\n"
         "replaces it whole.  Keep nothing else here.\n";
     const struct artifact marker = {OUTPUT_MARKER, marker_text,
                                     sizeof marker_text - 1, 0644};
-    for (size_t i = 0; i <= n; i++) {
-        const struct artifact *art = i < n ? &arts[i] : &marker;
-        const char *sl = strchr(art->name, '/');
-        if (sl) {
-            char *sub = arena_strndup(a, art->name, (size_t)(sl - art->name));
-            if (mkdirat(dfd, sub, 0755) < 0 && errno != EEXIST) {
-                int e = errno;
-                close(dfd);
-                return fail(a, err, tmp, "cannot write output: creating %s: %s", sub, e);
-            }
-        }
-        int fd = openat(dfd, art->name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-                        (mode_t)art->mode);
-        if (fd < 0 || write_all(fd, art->text, art->len) < 0 ||
-            fchmod(fd, (mode_t)art->mode) < 0) {
-            int e = errno;
-            if (fd >= 0)
-                close(fd);
-            close(dfd);
-            return fail(a, err, tmp, "cannot write output: writing %s: %s", art->name, e);
-        }
-        if (close(fd) < 0) {
-            int e = errno;
-            close(dfd);
-            return fail(a, err, tmp, "cannot write output: writing %s: %s", art->name, e);
-        }
+    /* the marker is the one name output_put refuses */
+    int fd = openat(w->dfd, OUTPUT_MARKER, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0 || write_all(fd, marker.text, marker.len) < 0 || close(fd) < 0) {
+        int e = errno;
+        output_abort(w);
+        return fail(a, err, NULL, "cannot write output: writing %s: %s", OUTPUT_MARKER, e);
     }
     /* mkdtemp made it 0700; the result is an ordinary output directory.
      * syncfs writes back every file and the directory before the rename
      * publishes them, and since Linux 5.8 reports a failed writeback.  It
      * also writes whatever else is dirty on that file system: on a busy
      * one that costs more than a build's own fsyncs would, but only once. */
-    if (fchmod(dfd, 0755) < 0 || syncfs(dfd) < 0) {
+    if (fchmod(w->dfd, 0755) < 0 || syncfs(w->dfd) < 0) {
         int e = errno;
-        close(dfd);
-        return fail(a, err, tmp, "cannot write output: %s: %s", tmp, e);
+        output_abort(w);
+        return fail(a, err, NULL, "cannot write output: %s: %s", w->tmp, e);
     }
-    close(dfd);
+    close(w->dfd);
+    w->dfd = -1;
 
-    if (!exists && rename(tmp, d) == 0) {
+    const char *tmp = w->tmp, *d = w->dir;
+    if (!w->exists && rename(tmp, d) == 0) {
         /* done */
-    } else if (!exists && errno != EEXIST && errno != ENOTEMPTY) {
+    } else if (!w->exists && errno != EEXIST && errno != ENOTEMPTY) {
         return fail(a, err, tmp, "cannot write output: cannot create %s: %s", d, errno);
     } else if (renameat2(AT_FDCWD, tmp, AT_FDCWD, d, RENAME_EXCHANGE) == 0) {
         /* tmp now names the old contents */
         remove_tree(tmp);
     } else if (errno == EINVAL || errno == ENOSYS) {
-        if (swap_in_fallback(a, tmp, d, parent, base, err) < 0)
+        if (swap_in_fallback(a, tmp, d, w->parent, w->base, err) < 0)
             return -1;
     } else {
         return fail(a, err, tmp, "cannot write output: cannot replace %s: %s", d, errno);
     }
-    fsync_dir(parent);
+    fsync_dir(w->parent);
     return 0;
+}
+
+int output_write_dir(arena *a, const char *dir, const struct artifact *arts,
+                     size_t n, const char **err)
+{
+    /* every name first: a bad one must not cost a temp directory */
+    for (size_t i = 0; i < n; i++)
+        if (!name_ok(arts[i].name)) {
+            *err = arena_printf(a, "cannot write output: bad artifact name '%s'", arts[i].name);
+            return -1;
+        }
+    struct output *w = output_open(a, dir, err);
+    if (!w)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (output_put(w, &arts[i], err) < 0)
+            return -1;
+    return output_close(w, err);
 }

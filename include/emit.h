@@ -62,6 +62,14 @@ struct artifact *emit_all(arena *a, const struct model *m, const struct plan *p,
                           const struct node_build *nodes, size_t nnodes,
                           size_t *n);
 
+/* emit_all's artifacts one at a time, each built in an arena of its own
+ * that is freed once sink returns (copy what must outlive the call).  Stops
+ * at the first sink that does not return 0 and returns its value. */
+typedef int (*emit_sink)(void *ctx, const struct artifact *art);
+int emit_each(const struct model *m, const struct plan *p,
+              const struct node_build *nodes, size_t nnodes,
+              emit_sink sink, void *ctx);
+
 /* Every build directory holds this file.  An existing DIR is replaced only
  * when it is empty or holds it: `-o ~` or `-o /etc/modprobe.d` must never
  * wipe what passc did not write. */
@@ -77,5 +85,15 @@ char *output_dir_name(arena *a, const char *dir);
  * -1 with *err. */
 int output_write_dir(arena *a, const char *dir, const struct artifact *arts,
                      size_t n, const char **err);
+
+/* The same, artifact by artifact: output_open checks dir and makes the temp
+ * directory, output_put writes one artifact into it, output_close swaps it
+ * in.  A failure of any of them removes the temp directory (DIR is as it
+ * was) and sets *err; output_abort does that for a caller that gives up. */
+struct output;
+struct output *output_open(arena *a, const char *dir, const char **err);
+int output_put(struct output *w, const struct artifact *art, const char **err);
+int output_close(struct output *w, const char **err);
+void output_abort(struct output *w);
 
 #endif

@@ -573,6 +573,56 @@ START_TEST(output_failure_midway_leaves_dir)
 }
 END_TEST
 
+/* A cluster build writes one directory per node: one level, never "..",
+ * never the marker, never a path out of DIR. */
+START_TEST(output_node_dirs)
+{
+    arena *a = arena_new();
+    char *t = tmpdir(a);
+    const char *out = earlier_build(a, t);
+    const char *err = NULL;
+    static const char *const refused[] = {"../x", "pve2/../x", "a/b/c", "/etc/x", "pve2/",
+                                          "./x", "pve2/" OUTPUT_MARKER, OUTPUT_MARKER "/x", ""};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        const struct artifact bad[] = {two[0], {refused[i], "x", 1, 0644}};
+        err = NULL;
+        ck_assert_msg(output_write_dir(a, out, bad, 2, &err) == -1, "%s accepted", refused[i]);
+        ck_assert_ptr_nonnull(strstr(err, "bad artifact name"));
+        assert_untouched(a, t, out, 2);
+    }
+    const struct artifact arts[] = {two[0], {"pve2/apply.sh", "#!/bin/sh\n", 10, 0755},
+                                    {"pve2/vfio.conf", "x\n", 2, 0644}};
+    ck_assert_msg(output_write_dir(a, out, arts, 3, &err) == 0, "%s", err);
+    size_t len;
+    ck_assert_str_eq(tu_slurp(a, arena_printf(a, "%s/pve2/vfio.conf", out), &len), "x\n");
+    struct stat st;
+    ck_assert_int_eq(stat(arena_printf(a, "%s/pve2/apply.sh", out), &st), 0);
+    ck_assert_int_eq(st.st_mode & 07777, 0755);
+    rm_tree(t);
+    arena_free(a);
+}
+END_TEST
+
+/* output_put refuses a bad name after others were written: the temp
+ * directory goes, DIR stays as the earlier build left it. */
+START_TEST(output_put_failure_leaves_dir)
+{
+    arena *a = arena_new();
+    char *t = tmpdir(a);
+    const char *out = earlier_build(a, t);
+    const char *err = NULL;
+    struct output *w = output_open(a, out, &err);
+    ck_assert_ptr_nonnull(w);
+    ck_assert_int_eq(output_put(w, &two[0], &err), 0);
+    const struct artifact bad = {"../escape", "x", 1, 0644};
+    ck_assert_int_eq(output_put(w, &bad, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "bad artifact name"));
+    assert_untouched(a, t, out, 2);
+    rm_tree(t);
+    arena_free(a);
+}
+END_TEST
+
 /* A full disk, as far as a test can make one: the file size limit makes
  * write() fail with EFBIG half way through the artifacts. */
 START_TEST(output_disk_full_leaves_dir)
@@ -736,6 +786,8 @@ Suite *suite_emit(void)
     tcase_add_test(out, output_dir_is_a_file);
     tcase_add_test(out, output_parent_missing_or_a_file);
     tcase_add_test(out, output_failure_midway_leaves_dir);
+    tcase_add_test(out, output_node_dirs);
+    tcase_add_test(out, output_put_failure_leaves_dir);
     tcase_add_test(out, output_disk_full_leaves_dir);
     tcase_add_test(out, output_parent_unwritable);
     suite_add_tcase(s, out);
