@@ -174,6 +174,8 @@ check "lock: a second apply.sh refuses at once, changes nothing" \
     sh $? "$work/t/out" "$b" "$(tree_sum)"
 run "$R"
 check "lock: so does rollback.sh" sh -c '[ "$1" = 1 ] && grep -q "another apply.sh or rollback.sh is running" "$2"' sh $? "$work/t/out"
+run "$work/vm102/recover.sh"
+check "lock: so does recover.sh" sh -c '[ "$1" = 1 ] && grep -q "another apply.sh or rollback.sh is running" "$2"' sh $? "$work/t/out"
 exec 8>&-
 run "$A"
 check "lock: free again, apply.sh runs" sh -c '[ "$1" = 0 ]' sh $?

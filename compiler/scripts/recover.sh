@@ -55,6 +55,9 @@ run() {
     fi
 }
 if [ -n "$root" ]; then need chroot; else need update-initramfs; fi
+# apply.sh's and rollback.sh's lock, so that none of them changes the host
+# while this restores it; a rescue system without flock still recovers.
+if command -v flock >/dev/null 2>&1; then take_lock; fi
 
 # The complete backups of this spec, oldest first (no leading dot: an
 # incomplete one is .NAME.partial).
