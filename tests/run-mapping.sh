@@ -149,6 +149,9 @@ if run_node pve1 pve1/apply.sh &&
     grep -qx 'hostpci1: mapping=x710-vf,pcie=1' "$work/node-pve1/etc/pve/qemu-server/101.conf" &&
     cmp -s "$work/out/pve1/vfio.conf" "$work/node-pve1/etc/modprobe.d/vfio.conf"; then ok
 else bad "pve1: apply sets VM 101 and pve1's vfio.conf"; cat "$work/n.out"; fi
+if grep -q 'has no mapping gpu-pool yet: run mapping.sh' "$work/n.out" &&
+    grep -q 'has no mapping x710-vf yet' "$work/n.out"; then ok
+else bad "pve1: apply says the cluster lacks the VM's mappings"; cat "$work/n.out"; fi
 if run_node pve2 pve2/apply.sh && grep -q 'backed up what will change on this host' "$work/n.out" &&
     cmp -s "$work/out/pve2/vfio.conf" "$work/node-pve2/etc/modprobe.d/vfio.conf" &&
     ! grep -q '^qm set' "$work/log-pve2" && [ ! -e "$work/node-pve2/etc/pve/qemu-server/101.conf" ]; then ok
@@ -161,6 +164,13 @@ if run_node pve1 pve1/rollback.sh && [ "$(node_sum pve1)" = "$sum1" ]; then ok
 else bad "pve1: rollback restores the node exactly"; cat "$work/n.out"; fi
 if run_node pve2 pve2/rollback.sh && [ "$(node_sum pve2)" = "$sum2" ]; then ok
 else bad "pve2: rollback restores the node exactly"; cat "$work/n.out"; fi
+# once mapping.sh has written the mappings, apply.sh has nothing to say
+node_root pve1
+mkdir -p "$work/node-pve1/etc/pve/mapping"
+cp "$work/out/pci.cfg" "$work/node-pve1/etc/pve/mapping/pci.cfg"
+printf 'cores: 4\n' >"$work/node-pve1/etc/pve/qemu-server/101.conf"
+if run_node pve1 pve1/apply.sh && grep -q 'done' "$work/n.out" && ! grep -q 'has no mapping' "$work/n.out"; then ok
+else bad "pve1: no note once pci.cfg has the mappings"; cat "$work/n.out"; fi
 
 echo "run-mapping: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -27,6 +27,7 @@ echo 'passc: error: the spec names no VM: there is nothing to apply' >&2
 #@end
 
 zfs_dataset=@zfs_dataset@
+vm_mappings=@vm_mappings@
 nl='
 '
 #@include preflight.sh
@@ -336,6 +337,12 @@ boot_refresh_if_pending
 stage=finished
 for vmid in $vmids; do
     foreign_hostpci "$vmid" "$(cat "$lib/state/$vmid.keys")"
+done
+# A mapped slot only works once the cluster has the mapping, which
+# mapping.sh writes (apply.sh on a node does not).
+for map in $vm_mappings; do
+    grep -qix "$map" "$root/etc/pve/mapping/pci.cfg" 2>/dev/null ||
+        say "note: /etc/pve/mapping/pci.cfg has no mapping $map yet: run mapping.sh (once, on any node) before starting VM(s)@vm_list@"
 done
 #@if cmdline
 say "done. Reboot the host: vfio_pci is built into this kernel and takes vfio-pci.ids= from the kernel command line ($boot_file) at boot. Then run verify.sh"

@@ -129,6 +129,7 @@ want_vm_102() {
 }
 
 zfs_dataset='rpool/ROOT/pve-1'
+vm_mappings=''
 nl='
 '
 # What the build checked: 1 when it read facts (0: --no-facts); the host
@@ -898,6 +899,12 @@ update_initramfs_if_pending
 stage=finished
 for vmid in $vmids; do
     foreign_hostpci "$vmid" "$(cat "$lib/state/$vmid.keys")"
+done
+# A mapped slot only works once the cluster has the mapping, which
+# mapping.sh writes (apply.sh on a node does not).
+for map in $vm_mappings; do
+    grep -qix "$map" "$root/etc/pve/mapping/pci.cfg" 2>/dev/null ||
+        say "note: /etc/pve/mapping/pci.cfg has no mapping $map yet: run mapping.sh (once, on any node) before starting VM(s) 102"
 done
 say "done. Reboot the host so that vfio-pci claims the devices at boot, then run verify.sh"
 say "to undo: rollback.sh (or rollback.sh $ts)"
