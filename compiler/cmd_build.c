@@ -154,17 +154,50 @@ static const struct quirks *run_quirks(struct run *r)
     return r->quirks;
 }
 
-/* The facts of a node other than the first: its own `facts` snapshot only
- * (the machine passc runs on is at most one of the nodes).  0 with *have
- * false when there are none; -1 when they cannot be read (queued). */
+/* This machine's facts, read once per spec for a cluster spec's nodes
+ * (NULL when they could not be read); their findings are kept apart until
+ * a node turns out to be this machine. */
+struct live {
+    bool read;
+    struct facts *f;
+    struct diag_list d;
+};
+
+static const struct facts *live_facts(struct run *r, struct live *l)
+{
+    if (!l->read) {
+        l->read = true;
+        diag_init(&l->d, r->a);
+        struct facts *f = arena_calloc(r->a, 1, sizeof *f);
+        if (facts_read_sysfs(r->a, "/", r->o->ids_file, f, &l->d) == 0)
+            l->f = f;
+    }
+    return l->f;
+}
+
+/* The facts of one node of a cluster spec: its `facts` snapshot; without
+ * one, the machine passc runs on when that is the node (its host name),
+ * as a spec with one host block would read it.  The first node takes
+ * --facts or --root instead (load_facts).  0 with *have false when there
+ * are none; -1 when they cannot be read (queued). */
 static int node_facts(struct run *r, const char *spec_path,
-                      const struct node_build *nb, struct facts *f, bool *have)
+                      const struct node_build *nb, struct live *live,
+                      struct facts *f, bool *have)
 {
     arena *a = r->a;
     const struct m_host *host = nb->host;
     *have = false;
     if (r->o->facts_src == FACTS_NONE)
         return 0;
+    if (!host->facts_path && r->o->facts_src == FACTS_AUTO) {
+        const struct facts *lf = live_facts(r, live);
+        if (lf && lf->hostname && !strcmp(lf->hostname, host->name)) {
+            *f = *lf;
+            *have = true;
+            diag_move(r->d, &live->d);
+            return 0;
+        }
+    }
     if (!host->facts_path) {
         /* a node that has nothing of the spec's needs no facts */
         bool any = false;
@@ -225,11 +258,14 @@ int build_check_spec(struct run *r, const char *path,
     }
     /* After a syntax error the model lacks what the parser skipped: facts
      * rules would only add echoes of it (a "missing" tunnel, a capture). */
+    struct live live = {0};
     for (size_t h = 0; syntax_ok && h < nn; h++) {
         struct facts *f = arena_calloc(a, 1, sizeof *f);
         bool have = false;
-        int rc = h == 0 ? load_facts(a, o, m, path, f, d, &have)
-                        : node_facts(r, path, &nodes[h], f, &have);
+        /* a cluster's first node is no more "this machine" than the others */
+        bool cmdline = o->facts_src != FACTS_AUTO || m->nhosts <= 1;
+        int rc = h == 0 && cmdline ? load_facts(a, o, m, path, f, d, &have)
+                                   : node_facts(r, path, &nodes[h], &live, f, &have);
         if (rc < 0)
             return EXIT_FACTS;
         if (!have)

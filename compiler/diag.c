@@ -84,6 +84,21 @@ void diag_fix(struct diag_list *l, struct diag *d, const char *fmt, ...)
     va_end(ap);
 }
 
+void diag_move(struct diag_list *to, struct diag_list *from)
+{
+    if (!from->head)
+        return;
+    if (to->tail)
+        to->tail->next = from->head;
+    else
+        to->head = from->head;
+    to->tail = from->tail;
+    for (size_t i = 0; i < 3; i++)
+        to->n[i] += from->n[i];
+    from->head = from->tail = NULL;
+    from->n[0] = from->n[1] = from->n[2] = 0;
+}
+
 void diag_remove(struct diag_list *l, struct diag *d)
 {
     struct diag **pp = &l->head, *prev = NULL;

@@ -79,6 +79,8 @@ void diag_fix(struct diag_list *l, struct diag *d, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Drops a diagnostic (used by ignore comments); counts are kept right. */
 void diag_remove(struct diag_list *l, struct diag *d);
+/* Appends every finding of from (same arena) to `to`; from is left empty. */
+void diag_move(struct diag_list *to, struct diag_list *from);
 /* Stable order for printing: by file, then offset, then rule id. */
 void diag_sort(struct diag_list *l);
 bool diag_has_errors(const struct diag_list *l, bool werror);

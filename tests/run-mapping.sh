@@ -172,5 +172,25 @@ printf 'cores: 4\n' >"$work/node-pve1/etc/pve/qemu-server/101.conf"
 if run_node pve1 pve1/apply.sh && grep -q 'done' "$work/n.out" && ! grep -q 'has no mapping' "$work/n.out"; then ok
 else bad "pve1: no note once pci.cfg has the mappings"; cat "$work/n.out"; fi
 
+# A cluster spec's node without a snapshot is this machine only when it is
+# named so: another node never gets this machine's facts.
+me=$(hostname)
+sed -e '/facts "..\/golden\/facts\/pve1.yaml"/d' mapping/cluster.pass >"$work/nofacts.pass"
+cp -r golden "$work/golden"
+mkdir -p "$work/mapping"
+mv "$work/nofacts.pass" "$work/mapping/nofacts.pass"
+"$PASSC" lint "$work/mapping/nofacts.pass" >"$work/nf.out" 2>&1
+if [ "$me" != pve1 ] && grep -q "node 'pve1' has no facts snapshot" "$work/nf.out"; then ok
+else bad "a node without snapshot does not take this machine's facts"; cat "$work/nf.out"; fi
+case $me in
+*[!a-zA-Z0-9-]* | -* | *-) ;;
+*)
+    sed -e "s/\"pve1\"/\"$me\"/" "$work/mapping/nofacts.pass" >"$work/mapping/me.pass"
+    "$PASSC" lint "$work/mapping/me.pass" >"$work/me.out" 2>&1
+    if ! grep -q "node '$me' has no facts snapshot" "$work/me.out"; then ok
+    else bad "a node named as this machine takes its facts"; cat "$work/me.out"; fi
+    ;;
+esac
+
 echo "run-mapping: $pass passed, $fail failed"
 [ "$fail" = 0 ]
