@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "fe_test.h"
+#include "mapping.h"
 
 START_TEST(resolve_vm102_model)
 {
@@ -153,6 +154,9 @@ static const struct {
     {HOST "mapping \"m1\" { node \"a1\" 01:00.0 10de:2783 colour 3 }", "P002", "2:44", "unexpected 'colour'"},
     {HOST "mapping \"m1\" { node \"a1\" 01:00.0 10de:278x }", "P004", "2:34", "bad vendor:device id"},
     {HOST "mapping \"m1\" { node \"a1\" 01:00.0 10de:2783 }\nmapping \"M1\" { node \"a1\" 01:00.0 10de:2783 }", "P002", "3:1", "duplicate mapping"},
+    {"host \"a1\" { }\nhost \"b1\" { }\nvm 100 { node \"c1\" }", "P002", "3:15", "no host block names node 'c1'"},
+    {"host \"a1\" { }\nvm 100 { node \"-x\" }", "P002", "2:15", "bad node name '-x'"},
+    {"host \"a1\" { }\nvm 100 { node a1 }", "P002", "2:15", "quoted string"},
     {"host { iommu maybe }", "P002", "1:14", "bad iommu"},
     {"host { bind all }", "P002", "1:13", "bad bind"},
     {"host { snapshot btrfs \"x\" }", "P002", "1:17", "only zfs"},
@@ -171,6 +175,56 @@ static const struct {
     {HOST "vm 100 { gpu 02:00.0 { vendor-id 10de } }", "P004", "2:34", "write 0x"},
     {HOST "vm 100 { gpu 02:00.0 { device-id 0x27g3 } }", "P004", "2:34", "write 0x"},
 };
+
+/* One node's view of a cluster spec: its host block, the VMs living there
+ * with their address devices, and every VM that may start there with each
+ * mapped slot as the devices of that node's entries (issue 17). */
+START_TEST(resolve_node_views)
+{
+    struct fe_run r;
+    fe_run(&r, "host \"a1\" { }\nhost \"b1\" { bind start }\n"
+               "mapping \"vf\" { node \"a1\" 03:02.0 8086:154c\n"
+               "  node \"a1\" 03:02.1 8086:154c\n  node \"b1\" 04:02.0 04:02.1 8086:154c }\n"
+               "vm 100 { machine q35; nic mapping \"vf\" }\n"
+               "vm 101 { node \"b1\"; gpu 01:00.0 10de:2783; nic mapping \"vf\" }\n"
+               "vm 102 { gpu 05:00.0 10de:2783 }\n", 3);
+    ck_assert_uint_eq(r.d.n[SEV_ERROR], 0);
+    const struct model *m = r.m;
+    ck_assert_uint_eq(mapping_vm_home(m, m->vms[1]), 1);
+    struct model *a1 = mapping_node_view(r.a, m, 0);
+    struct model *b1 = mapping_node_view(r.a, m, 1);
+    ck_assert_str_eq(a1->host.name, "a1");
+    ck_assert_str_eq(b1->host.name, "b1");
+    ck_assert_int_eq(b1->host.bind, BIND_START);
+    /* a1: VM 100 (two alternatives), VM 102; VM 101 has an address slot
+     * and lives on b1, so it never starts on a1 */
+    ck_assert_uint_eq(a1->nvms, 2);
+    ck_assert_uint_eq(a1->vms[0]->vmid, 100);
+    ck_assert_uint_eq(a1->vms[0]->ndevs, 2);
+    ck_assert(a1->vms[0]->devs[0]->entry && a1->vms[0]->devs[0]->has_id);
+    ck_assert_ptr_eq(a1->vms[0]->devs[0]->vm, a1->vms[0]);
+    ck_assert(!a1->vms[0]->elsewhere);
+    ck_assert_uint_eq(a1->vms[1]->vmid, 102);
+    /* b1: VM 100 lives on a1 but may start here (elsewhere), VM 101 lives
+     * here: its address gpu and both functions of its joined entry */
+    ck_assert_uint_eq(b1->nvms, 2);
+    ck_assert(b1->vms[0]->elsewhere);
+    ck_assert_uint_eq(b1->vms[0]->ndevs, 2);
+    ck_assert(!b1->vms[1]->elsewhere);
+    ck_assert_uint_eq(b1->vms[1]->ndevs, 3);
+    ck_assert(!b1->vms[1]->devs[0]->entry);
+    ck_assert_uint_eq(b1->vms[1]->devs[2]->addr.func, 1);
+    /* the spec itself is unchanged */
+    ck_assert_uint_eq(m->vms[0]->ndevs, 0);
+    ck_assert_uint_eq(m->vms[0]->nmapped, 1);
+    /* one host block, no mapping: the view is the spec */
+    struct fe_run one;
+    fe_run(&one, HOST "vm 100 { gpu 01:00.0 }", 2);
+    ck_assert_ptr_eq(mapping_node_view(one.a, one.m, 0), one.m);
+    fe_done(&one);
+    fe_done(&r);
+}
+END_TEST
 
 START_TEST(resolve_bad_values)
 {
@@ -212,6 +266,7 @@ Suite *suite_resolve(void)
     Suite *s = suite_create("resolve");
     TCase *tc = tcase_create("resolve");
     tcase_add_test(tc, resolve_vm102_model);
+    tcase_add_test(tc, resolve_node_views);
     tcase_add_test(tc, resolve_slots_pinned_first_and_folding);
     tcase_add_loop_test(tc, resolve_memory_units, 0, sizeof memories / sizeof memories[0]);
     tcase_add_loop_test(tc, resolve_bad_values, 0, sizeof bad / sizeof bad[0]);
