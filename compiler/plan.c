@@ -7,6 +7,7 @@
  * (rules_facts.c) judge the same facts; the two agree because they apply
  * the same tests (identity, bridge, module state), not because one tells
  * the other. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "facts.h"
@@ -220,31 +221,64 @@ static void plan_softdeps(arena *a, const struct facts *f,
     }
 }
 
-static void plan_group(arena *a, const struct facts *f, struct plan_device *pd)
+/* The facts' devices by IOMMU group, then address: each passed device's
+ * group is then one run of it, found by binary search (a plan for a host
+ * with thousands of devices, many of them passed, stays n log n). */
+struct by_group {
+    struct pci_addr *addr;
+    int *group;
+    size_t n;
+};
+
+static int group_cmp(const void *pa, const void *pb)
 {
-    size_t n = 0;
+    const struct facts_device *a = *(const struct facts_device *const *)pa;
+    const struct facts_device *b = *(const struct facts_device *const *)pb;
+    if (a->iommu_group != b->iommu_group)
+        return a->iommu_group < b->iommu_group ? -1 : 1;
+    return pci_addr_cmp(&a->addr, &b->addr);
+}
+
+static struct by_group group_index(arena *a, const struct facts *f)
+{
+    const struct facts_device **v = arena_calloc(a, f->ndevs + 1, sizeof *v);
     for (size_t i = 0; i < f->ndevs; i++)
-        n += f->devs[i].iommu_group == pd->iommu_group;
-    struct pci_addr *g = arena_calloc(a, n + 1, sizeof *g);
-    size_t k = 0;
-    for (size_t i = 0; i < f->ndevs; i++)
-        if (f->devs[i].iommu_group == pd->iommu_group)
-            g[k++] = f->devs[i].addr;
-    /* by address whatever order the facts came in: apply.sh compares lists */
-    for (size_t i = 1; i < k; i++)
-        for (size_t j = i; j > 0 && pci_addr_cmp(&g[j - 1], &g[j]) > 0; j--) {
-            struct pci_addr t = g[j];
-            g[j] = g[j - 1];
-            g[j - 1] = t;
-        }
-    pd->group = g;
-    pd->ngroup = k;
+        v[i] = &f->devs[i];
+    qsort(v, f->ndevs, sizeof *v, group_cmp);
+    struct by_group g = {arena_calloc(a, f->ndevs + 1, sizeof *g.addr),
+                         arena_calloc(a, f->ndevs + 1, sizeof *g.group), f->ndevs};
+    for (size_t i = 0; i < f->ndevs; i++) {
+        g.addr[i] = v[i]->addr;
+        g.group[i] = v[i]->iommu_group;
+    }
+    return g;
+}
+
+/* every function in pd's group, by address (apply.sh compares lists) */
+static void plan_group(const struct by_group *g, struct plan_device *pd)
+{
+    size_t lo = 0, hi = g->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g->group[mid] < pd->iommu_group)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t end = lo;
+    while (end < g->n && g->group[end] == pd->iommu_group)
+        end++;
+    pd->group = g->addr + lo;
+    pd->ngroup = end - lo;
 }
 
 static void plan_facts(arena *a, const struct model *m, const struct facts *f,
                        const struct quirks *q, struct plan *p)
 {
     p->have_facts = f != NULL;
+    struct by_group groups = {NULL, NULL, 0};
+    if (f)
+        groups = group_index(a, f);
     size_t total = 0;
     for (size_t v = 0; v < m->nvms; v++)
         total += m->vms[v]->ndevs;
@@ -270,7 +304,7 @@ static void plan_facts(arena *a, const struct model *m, const struct facts *f,
             pd->class_code = fd->class_code;
             pd->iommu_group = fd->iommu_group;
             if (fd->iommu_group >= 0)
-                plan_group(a, f, pd);
+                plan_group(&groups, pd);
             /* Bridges cannot be passed (P031); under bind start Proxmox
              * rebinds at VM start and nothing races at boot. */
             if (!facts_is_bridge(fd) && bind == BIND_IDS)
