@@ -46,6 +46,9 @@ struct m_device {
     bool slot_pinned;
     src_loc slot_loc;
     bool folded;
+    /* a further address of `01:00.0;02:00.0`: folded into the first's slot
+     * (its parent) and written there, after it, joined by ';' */
+    bool joined;
 
     bool primary;               /* x-vga=1 */
     src_loc primary_loc;
