@@ -275,6 +275,10 @@ static void plan_facts(arena *a, const struct model *m, const struct facts *f,
             if (!fd)
                 continue;
             pd->seen = true;
+            /* a line without id (a ';'-joined function has none): the id
+             * the build saw is what apply.sh expects there again */
+            pd->has_id = true;
+            pd->id = fd->id;
             pd->class_code = fd->class_code;
             pd->iommu_group = fd->iommu_group;
             if (fd->iommu_group >= 0)
