@@ -37,7 +37,7 @@ struct m_device {
     src_loc id_loc;
     const char *name;           /* for people; may be NULL */
     src_loc loc;                /* the whole statement */
-    struct m_device *parent;    /* audio: its gpu */
+    struct m_device *parent;    /* audio: its gpu; joined: the line's first */
     struct m_vm *vm;
 
     /* hostpci slot 0..15; a function folded into its parent's slot by
