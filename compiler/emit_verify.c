@@ -14,7 +14,7 @@ static void device_what(struct strbuf *w, const struct m_vm *vm,
     if (d->name)
         sb_printf(w, " \"%s\"", d->name);
     sb_printf(w, " (VM %u hostpci%d%s%s%s)", vm->vmid, d->slot,
-              d->folded ? ", all functions" : "",
+              d->joined ? ", joined" : d->folded ? ", all functions" : "",
               d->entry ? ", mapping " : "", d->entry ? d->mapping->name : "");
 }
 

@@ -348,13 +348,18 @@ static bool slot_importable(struct builder *b, const struct pve_hostpci *h)
                   "the VM); not imported");
         return false;
     }
-    if (h->nhosts > 1) {
+    /* `a;b` is a spec's `a;b`; all-functions is one option for the whole
+     * line, so every id must have its function or none may */
+    size_t nall = 0;
+    for (size_t i = 0; i < h->nhosts; i++)
+        nall += h->hosts[i].func == PCI_FUNC_ALL;
+    if (nall && nall < h->nhosts) {
         struct diag *d = slot_diag(b, h, h->value_loc,
-            R_P041, "';' joins several host functions into "
-            "one guest device; a spec cannot express that yet, so this slot "
-            "is not imported");
-        diag_fix(b->diags, d, "pass the whole card with all-functions (ids "
-                 "without '.f'), or give each function its own slot");
+            R_P041, "';' joins ids with and without a function ('.f'); a "
+            "spec's all-functions is one option for the whole slot, so "
+            "this slot is not imported");
+        diag_fix(b->diags, d, "write every id of the slot with its function, "
+                 "or every one without");
         return false;
     }
     if (h->driver && !strcmp(h->driver, "keep")) {
@@ -389,6 +394,16 @@ static struct ast_stmt *device_stmt(struct builder *b, struct imp_dev *d,
     if (d->map) {
         val_add(a, s, AV_WORD, "mapping");
         val_add(a, s, AV_STRING, d->map->id);
+    } else if (h && h->nhosts > 1) {
+        struct strbuf j;
+        sb_init(&j, a);
+        for (size_t i = 0; i < h->nhosts; i++) {
+            struct pci_addr at = h->hosts[i];
+            if (at.func == PCI_FUNC_ALL)
+                at.func = 0;
+            sb_printf(&j, "%s%s", i ? ";" : "", addr_text(a, &at));
+        }
+        val_add(a, s, AV_ADDRS, sb_str(&j));
     } else {
         val_add(a, s, AV_ADDR, addr_text(a, &d->addr));
     }
@@ -461,6 +476,26 @@ static void pin_slots(struct imp_dev **order, size_t n)
 /* USB4 router: the xHCI controllers its USB 3.x traffic is tunnelled
  * through.  Firmware links them in sysfs (consumers); without those links
  * the xHCI controllers passed to the same VM are the best guess. */
+/* id is bound by the build: on a device line, or (from the facts) the id
+ * of a function joined into a slot, whose line carries the first's id. */
+static bool id_in_spec(const struct facts *f, const struct imp_dev *devs,
+                       size_t nd, const struct pci_id *id)
+{
+    for (size_t k = 0; k < nd; k++) {
+        if (devs[k].fd && pci_id_eq(&devs[k].fd->id, id))
+            return true;
+        for (size_t j = 1; f && devs[k].h && j < devs[k].h->nhosts; j++) {
+            struct pci_addr at = devs[k].h->hosts[j];
+            if (at.func == PCI_FUNC_ALL)
+                at.func = 0;
+            const struct facts_device *fd = facts_find(f, &at);
+            if (fd && pci_id_eq(&fd->id, id))
+                return true;
+        }
+    }
+    return false;
+}
+
 static void add_tunnels(struct builder *b, struct imp_dev *router,
                         struct imp_dev *devs, size_t n)
 {
@@ -800,13 +835,27 @@ int import_build(arena *a, const struct import_input *in,
                           "the VM with 'no PCI device found'; imported with "
                           "the kind its options suggest");
             }
+            for (size_t k = 1; k < h->nhosts; k++) {
+                struct pci_addr at = h->hosts[k];
+                if (at.func == PCI_FUNC_ALL)
+                    at.func = 0;
+                char ab[24];
+                if (!facts_find(f, &at))
+                    diag_note(diags, slot_diag(&b, h, h->host_locs[k], R_P044,
+                        arena_printf(a, "%s is not on this host (%s)",
+                                     pci_addr_format(&at, ab),
+                                     f->origin ? f->origin : "facts")),
+                        (src_loc){0}, "Proxmox fails to start the VM with 'no "
+                        "PCI device found'");
+            }
         }
     }
     /* audio: nested under the gpu of the same card, else a plain pci */
     for (size_t i = 0; i < nd; i++) {
         if (strcmp(devs[i].kind, "audio"))
             continue;
-        for (size_t j = 0; j < nd; j++)
+        /* a joined slot is a line of its own (an audio line is one function) */
+        for (size_t j = 0; j < nd && devs[i].h->nhosts == 1; j++)
             if (!strcmp(devs[j].kind, "gpu") &&
                 pci_addr_same_device(&devs[j].addr, &devs[i].addr))
                 devs[i].parent = &devs[j];
@@ -873,9 +922,7 @@ int import_build(arena *a, const struct import_input *in,
             bool on_host = false, in_spec = false;
             for (size_t k = 0; k < f->ndevs && !on_host; k++)
                 on_host = pci_id_eq(&f->devs[k].id, &mp->ids[i].id);
-            for (size_t k = 0; k < nd && !in_spec; k++)
-                in_spec = devs[k].fd && pci_id_eq(&devs[k].fd->id,
-                                                  &mp->ids[i].id);
+            in_spec = id_in_spec(f, devs, nd, &mp->ids[i].id);
             if (!on_host) {
                 struct diag *d = diag_add(diags, R_P044,
                     mp->ids[i].loc, "no device on this host has "
@@ -895,8 +942,7 @@ int import_build(arena *a, const struct import_input *in,
         val_add(a, vids, AV_WORD, "ids");
         for (size_t i = 0; i < mp->nids; i++) {
             bool in_spec = false, dup = false;
-            for (size_t k = 0; k < nd && !in_spec; k++)
-                in_spec = devs[k].fd && pci_id_eq(&devs[k].fd->id, &mp->ids[i].id);
+            in_spec = id_in_spec(f, devs, nd, &mp->ids[i].id);
             for (size_t k = 0; k < i && !dup; k++)
                 dup = pci_id_eq(&mp->ids[k].id, &mp->ids[i].id);
             if (in_spec || dup)

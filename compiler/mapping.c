@@ -37,6 +37,14 @@ static int dec(const char *t)
     return v;
 }
 
+static size_t joined_count(const struct ast_value *v)
+{
+    size_t n = 1;
+    for (const char *p = v->text; *p; p++)
+        n += *p == ';';
+    return n;
+}
+
 /* node "NAME" ADDR... VVVV:DDDD [subsystem SSSS:SSSS] [group N] */
 static bool map_entry(arena *a, const struct ast_stmt *c,
                       struct m_map_entry *e, struct diag_list *d)
@@ -70,9 +78,21 @@ static bool map_entry(arena *a, const struct ast_stmt *c,
         return false;
     }
     bool ok = true;
-    e->addrs = arena_calloc(a, end - 2, sizeof *e->addrs);
-    for (size_t i = 1; i + 1 < end; i++) {
-        const struct ast_value *v = &c->vals[i];
+    /* `03:00.0;03:00.1` as pci.cfg writes it, or blank-separated: the same */
+    size_t nvs = 0;
+    for (size_t i = 1; i + 1 < end; i++)
+        nvs += c->vals[i].kind == AV_ADDRS ? joined_count(&c->vals[i]) : 1;
+    struct ast_value *vs = arena_calloc(a, nvs, sizeof *vs);
+    for (size_t i = 1, k = 0; i + 1 < end; i++) {
+        size_t np = 1;
+        const struct ast_value *p = c->vals[i].kind == AV_ADDRS
+                                        ? ast_addrs_split(a, &c->vals[i], &np) : &c->vals[i];
+        memcpy(vs + k, p, np * sizeof *vs);
+        k += np;
+    }
+    e->addrs = arena_calloc(a, nvs, sizeof *e->addrs);
+    for (size_t i = 0; i < nvs; i++) {
+        const struct ast_value *v = &vs[i];
         const char *why = NULL;
         if ((v->kind != AV_ADDR && v->kind != AV_PAIR) ||
             pci_addr_parse(v->text, true, &e->addrs[e->naddrs], &why) < 0) {
@@ -333,6 +353,14 @@ struct model *mapping_node_view(arena *a, const struct model *m, size_t h)
             struct m_device *d = arena_alloc(a, sizeof *d);
             *d = *vm->devs[k];
             d->vm = nv;
+            /* a nested or joined device names the copy of its parent
+             * (the plan finds a slot's joined addresses through it); the
+             * parent is always declared first */
+            for (size_t j = k; d->parent && j-- > 0;)
+                if (vm->devs[j] == d->parent) {
+                    d->parent = nv->devs[j];
+                    break;
+                }
             nv->devs[nv->ndevs++] = d;
         }
         for (size_t k = 0; runs && k < vm->nmapped; k++)

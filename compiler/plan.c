@@ -84,6 +84,16 @@ void plan_hostpci_value(const struct m_device *d, struct strbuf *out)
         host.func = PCI_FUNC_ALL;
     if (!d->mapping)
         sb_add(out, pci_addr_format(&host, buf));
+    /* `01:00.0;02:00.0`: the line's further functions, in its order */
+    for (size_t i = 0; d->vm && i < d->vm->ndevs; i++) {
+        const struct m_device *j = d->vm->devs[i];
+        if (!j->joined || j->parent != d)
+            continue;
+        host = j->addr;
+        if (j->all_functions)
+            host.func = PCI_FUNC_ALL;
+        sb_printf(out, ";%s", pci_addr_format(&host, buf));
+    }
     if (d->pcie)
         sb_add(out, ",pcie=1");
     if (d->primary)
@@ -301,6 +311,10 @@ static void plan_facts(arena *a, const struct model *m, const struct facts *f,
             if (!fd)
                 continue;
             pd->seen = true;
+            /* a line without id (a ';'-joined function has none): the id
+             * the build saw is what apply.sh expects there again */
+            pd->has_id = true;
+            pd->id = fd->id;
             pd->class_code = fd->class_code;
             pd->iommu_group = fd->iommu_group;
             if (fd->iommu_group >= 0)

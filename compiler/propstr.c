@@ -206,7 +206,7 @@ const char *propstr_resolve(arena *a, struct diag_list *d,
         }
         const struct ast_value *w = &s->vals[++i];
         bool kind_ok = o->t == O_FLAGS ? w->kind == AV_STRING
-                     : w->kind != AV_ADDR && w->kind != AV_PAIR;
+                     : w->kind != AV_ADDR && w->kind != AV_PAIR && w->kind != AV_ADDRS;
         if (!kind_ok || !value_ok(o, w->text)) {
             diag_add(d, R_P002, w->loc, "bad %s %s '%s': %s%s", kind_name(k),
                      o->name, w->text, o->hint,

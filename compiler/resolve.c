@@ -199,6 +199,7 @@ static const char *kind_phrase(enum ast_value_kind k)
     case AV_STRING: return "string";
     case AV_ADDR: return "PCI address";
     case AV_PAIR: return "id";
+    case AV_ADDRS: return "';'-joined address list";
     }
     return "value";
 }
@@ -360,6 +361,12 @@ static bool parse_addr(struct resolver *r, const struct ast_value *v,
                        struct pci_addr *out)
 {
     const char *why = NULL;
+    if (v->kind == AV_ADDRS) {
+        diag_add(r->d, R_P003, v->loc,
+                 "expected one PCI address, not the list '%s': only a device line's own address may join host functions with ';'",
+                 v->text);
+        return false;
+    }
     if (v->kind != AV_ADDR && v->kind != AV_PAIR) {
         diag_add(r->d, R_P003, v->loc,
                  "expected a PCI address like 02:00.0, not %s '%s'",
@@ -661,6 +668,80 @@ static void device_option(struct resolver *r, struct m_device *dev,
     }
 }
 
+/* ---- `;`-joined host functions ------------------------------------------ */
+
+/* Proxmox (PCI.pm parse_hostpci) passes every id of `01:00.0;02:00.0`
+ * together, as the functions .0, .1, … of one guest device; QEMU takes
+ * functions 0-7 only. */
+#define JOINED_MAX 8
+
+static bool joined_ok(struct resolver *r, const struct ast_stmt *s,
+                      const struct m_device *parent, size_t nparts)
+{
+    if (parent) {
+        bad_value(r, s->vals[0].loc,
+                  "an audio line is one function of its gpu's card: join host functions on the gpu's own line");
+        return false;
+    }
+    if (nparts > JOINED_MAX) {
+        bad_value(r, s->vals[0].loc,
+                  "%zu host functions joined into one slot: Proxmox passes them as the functions of one guest device, which has at most %d (.0-.7)",
+                  nparts, JOINED_MAX);
+        return false;
+    }
+    return true;
+}
+
+/* One further address of a joined line: a device of its own, so that every
+ * rule, the ids, the pre-flight and the group checks see it, folded into
+ * the first device's slot the way all-functions folds a card's functions.
+ * It has no id (the line's id is the first address's) and is a plain `pci`:
+ * the line's kind says what the first address is, and `pci` is the one kind
+ * that claims nothing about a function's class (P022), so a gpu's audio or
+ * a NIC's second port joined to it is judged by what the facts show. */
+static void joined_device(struct resolver *r, struct m_vm *vm,
+                          struct m_device *first, const struct ast_value *v)
+{
+    struct m_device *j = arena_alloc(r->a, sizeof *j);
+    if (!parse_addr(r, v, &j->addr))
+        return;
+    j->kind = DEV_PCI;
+    j->addr_loc = v->loc;
+    j->loc = first->loc;
+    j->vm = vm;
+    j->parent = first;
+    j->folded = j->joined = true;
+    j->slot = -1;
+    j->pcie_set = TRI_UNSET;
+    j->rombar = TRI_UNSET;
+    j->vendor_id = j->device_id = j->sub_vendor_id = j->sub_device_id = -1;
+    vm->devs[vm->ndevs++] = j;
+}
+
+/* What Proxmox refuses on a slot of several host functions (PCI.pm:
+ * "cannot use mediated device with multifunction device", "legacy IGD
+ * assignment is not compatible with multifunction devices"). */
+static void joined_options(struct resolver *r, const struct ast_stmt *s,
+                           const struct m_device *dev)
+{
+    for (const struct ast_stmt *c = s->body; c; c = c->next)
+        if ((dev->mdev && !strcmp(c->keyword, "mdev")) ||
+            (dev->legacy_igd && !strcmp(c->keyword, "legacy-igd")))
+            bad_value(r, c->kw_loc,
+                      "'%s' on a slot of several host functions: Proxmox refuses to start it (a multifunction device)",
+                      c->keyword);
+}
+
+/* Further devices of a `;`-joined address, for the VM's device array. */
+static size_t joined_extra(const struct ast_stmt *s)
+{
+    size_t n = 0;
+    if (s->nvals && s->vals[0].kind == AV_ADDRS)
+        for (const char *p = s->vals[0].text; *p; p++)
+            n += *p == ';';
+    return n;
+}
+
 /* Appends one device (and, for a gpu, its nested audio functions right
  * after it) to the VM's list. */
 static struct m_device *resolve_device(struct resolver *r, struct m_vm *vm,
@@ -684,8 +765,15 @@ static struct m_device *resolve_device(struct resolver *r, struct m_vm *vm,
     }
     dev->addr_loc = s->vals[0].loc;
     bool mapped = s->vals[0].kind == AV_WORD && !strcmp(s->vals[0].text, "mapping");
+    /* `01:00.0;02:00.0`: the line's device is the first address */
+    struct ast_value *parts = NULL;
+    size_t nparts = 0;
+    if (s->vals[0].kind == AV_ADDRS) {
+        parts = ast_addrs_split(r->a, &s->vals[0], &nparts);
+        dev->addr_loc = parts[0].loc;
+    }
     bool addr_ok = mapped ? s->nvals >= 2 && s->vals[1].kind == AV_STRING
-                          : parse_addr(r, &s->vals[0], &dev->addr);
+                          : parse_addr(r, parts ? &parts[0] : &s->vals[0], &dev->addr);
     size_t i = 1;
     if (mapped) {
         /* KIND mapping "NAME" ["name"]: mapping.c links it */
@@ -724,6 +812,12 @@ static struct m_device *resolve_device(struct resolver *r, struct m_vm *vm,
     }
 
     vm->devs[vm->ndevs++] = dev;
+    size_t first_joined = vm->ndevs;
+    if (parts && !joined_ok(r, s, parent, nparts))
+        nparts = 0;
+    for (size_t k = 1; k < nparts; k++)
+        joined_device(r, vm, dev, &parts[k]);
+    size_t end_joined = vm->ndevs;
     struct seen sn = {0};
     for (const struct ast_stmt *c = s->body; c; c = c->next) {
         if (!strcmp(c->keyword, "audio")) {
@@ -749,6 +843,12 @@ static struct m_device *resolve_device(struct resolver *r, struct m_vm *vm,
             continue;
         device_option(r, dev, c);
     }
+    if (end_joined > first_joined)
+        joined_options(r, s, dev);
+    /* all-functions covers every card of the slot: Proxmox expands each
+     * function-less id of a ';' list (PCI.pm parse_hostpci) */
+    for (size_t k = first_joined; k < end_joined; k++)
+        vm->devs[k]->all_functions = dev->all_functions;
     return dev;
 }
 
@@ -843,9 +943,9 @@ static size_t count_devices(const struct ast_stmt *body)
 {
     size_t n = 0;
     for (const struct ast_stmt *c = body; c; c = c->next) {
-        n++;
+        n += 1 + joined_extra(c);
         for (const struct ast_stmt *g = c->body; g; g = g->next)
-            n++;
+            n += 1 + joined_extra(g);
     }
     return n;
 }

@@ -46,7 +46,8 @@ static const char explain_P004[] =
  "    gpu 02:00.0 10de:2783      # not 10de:783\n";
 static const char explain_P005[] =
  "Why: QEMU cannot assign one function twice; the VM does not start. With\n"
- "all-functions, every function of the card counts as listed.\n"
+ "all-functions, every function of the card counts as listed; so does each\n"
+ "address of a ';'-joined line (01:00.0;02:00.0), also within the line.\n"
  "Fix: keep one line per function (or one all-functions line per card).\n"
  "Example:\n"
  "    gpu 02:00.0 10de:2783 { all-functions }   # then no separate 02:00.1\n";
@@ -380,8 +381,8 @@ static const char explain_P040[] =
  "    hostpci0: 0000:02:00.0,pcie=2     # pcie is a boolean: 1/0, on/off\n";
 static const char explain_P041[] =
  "Why: some hostpci values work in Proxmox but have no spec form yet: a\n"
- "PCI resource mapping (mapping=), several host functions joined by ';'\n"
- "into one guest device, driver=keep, a romfile/mdev with '\"' or control\n"
+ "PCI resource mapping (mapping=), a ';' list mixing ids with and without\n"
+ "a function ('.f'), driver=keep, a romfile/mdev with '\"' or control\n"
  "characters, no host= at all, or an address that matches Proxmox's\n"
  "pattern but cannot exist (slot > 1f, function > 7). Such a slot is left\n"
  "out of the imported spec, and a build from it would drop the slot.\n"
@@ -390,10 +391,10 @@ static const char explain_P041[] =
  "(`passc build` writes ids= from the spec's devices only, so it would\n"
  "leave it out).\n"
  "Fix: keep the hostpci line by hand, or write the device in the spec\n"
- "another way: the mapped device's address, all-functions instead of ';',\n"
- "one slot per function.\n"
+ "another way: the mapped device's address, each id of a ';' list with its\n"
+ "function (or none with one), one slot per function.\n"
  "Example:\n"
- "    hostpci0: 0000:02:00.0;0000:02:00.1   # spec: gpu 02:00.0 { all-functions }\n";
+ "    hostpci0: 0000:02:00;0000:03:00.0   # spec: pci 02:00.0;02:00.1;03:00.0\n";
 static const char explain_P042[] =
  "Why: kmod takes '#' as a comment only in column 1 and splits options at\n"
  "whitespace; vfio-pci keeps only the last ids= it is given. So an\n"

@@ -141,7 +141,7 @@ static void check_duplicates(struct checker *c, const struct m_vm *vm,
         struct m_device *d = vm->devs[i];
         uint64_t card = addr_key(&d->addr, true);
         map_count(cards, card, d);
-        if (d->folded)
+        if (d->folded && !d->joined)    /* a joined function is passed itself */
             continue;
         struct m_device *w = map_get(cards, card);
         struct m_device *prev = NULL;
@@ -165,7 +165,10 @@ static void check_duplicates(struct checker *c, const struct m_vm *vm,
             g = diag_add(c->d, R_P005, d->addr_loc,
                          "%s is passed twice to VM %u", dev_text(c, d), vm->vmid);
         diag_note(c->d, g, prev->addr_loc, "first passed here");
-        diag_fix(c->d, g, "remove one of the two (Proxmox refuses a function in two hostpci slots)");
+        if (d->joined && prev->slot == d->slot)
+            diag_fix(c->d, g, "remove it from the ';' list (Proxmox refuses a function assigned twice)");
+        else
+            diag_fix(c->d, g, "remove one of the two (Proxmox refuses a function in two hostpci slots)");
     }
 }
 
@@ -356,6 +359,8 @@ static void check_identity(struct checker *c, const struct m_vm *vm)
         const struct m_device *d = vm->devs[i];
         if (d->has_id || d->id_loc.src)
             continue;   /* a bad id was already reported (P004) */
+        if (d->joined)
+            continue;   /* no place for its id: the line's id is the first's */
         struct diag *g = diag_add(c->d, R_P013, d->addr_loc,
                                   "%s has no vendor:device id: nothing can confirm that the address still holds the intended device",
                                   dev_text(c, d));
@@ -374,7 +379,7 @@ static void check_shared(struct checker *c, struct addr_map *funcs,
         const struct m_vm *vm = c->m->vms[v];
         for (size_t i = 0; i < vm->ndevs; i++) {
             struct m_device *d = vm->devs[i];
-            if (d->folded)
+            if (d->folded && !d->joined)
                 continue;
             uint64_t card = addr_key(&d->addr, true);
             struct m_device *w = map_get(cards, card);

@@ -153,6 +153,7 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct parse_ctx *c,
 %token <text> STRING "string"
 %token <text> ADDR   "PCI address"
 %token <text> PAIR   "id"
+%token <text> ADDRS  "joined PCI addresses"
 %token NL            "end of line"
 %token LBRACE        "'{'"
 %token RBRACE        "'}'"
@@ -203,6 +204,7 @@ values
     | values STRING             { vals_append(ctx, AV_STRING, $2, @2); }
     | values ADDR               { vals_append(ctx, AV_ADDR, $2, @2); }
     | values PAIR               { vals_append(ctx, AV_PAIR, $2, @2); }
+    | values ADDRS              { vals_append(ctx, AV_ADDRS, $2, @2); }
     ;
 
 %%
@@ -392,7 +394,17 @@ static bool starts_line(const struct parse_ctx *c, uint32_t off)
 static bool is_value_token(yysymbol_kind_t k)
 {
     return k == YYSYMBOL_WORD || k == YYSYMBOL_NUMBER || k == YYSYMBOL_STRING ||
-           k == YYSYMBOL_ADDR || k == YYSYMBOL_PAIR;
+           k == YYSYMBOL_ADDR || k == YYSYMBOL_PAIR || k == YYSYMBOL_ADDRS;
+}
+#define VALUE_TOKENS 6
+
+/* `pci 01:00.0; 02:00.0`, `pci ;02:00.0`, `pci 01:00.0; {`: a ';' that is
+ * not between two addresses ends the statement. */
+static bool after_semicolon(const struct parse_ctx *c, uint32_t off)
+{
+    while (off > 0 && (c->base[off - 1] == ' ' || c->base[off - 1] == '\t'))
+        off--;
+    return off > 0 && c->base[off - 1] == ';';
 }
 
 static int yyreport_syntax_error(const yypcontext_t *pc, yyscan_t scanner,
@@ -415,10 +427,10 @@ static int yyreport_syntax_error(const yypcontext_t *pc, yyscan_t scanner,
         values += is_value_token(expected[i]);
     const char *phrases[YYNTOKENS];
     int np = 0;
-    if (values == 5)
+    if (values == VALUE_TOKENS)
         phrases[np++] = "a value";
     for (int i = 0; i < n; i++)
-        if (values != 5 || !is_value_token(expected[i]))
+        if (values != VALUE_TOKENS || !is_value_token(expected[i]))
             phrases[np++] = token_phrase(expected[i]);
     char buf[256];
     size_t used = (size_t)snprintf(buf, sizeof buf, "unexpected %s",
@@ -430,6 +442,11 @@ static int yyreport_syntax_error(const yypcontext_t *pc, yyscan_t scanner,
     struct diag *d = diag_add(c->diags, R_P001, loc, "%s", buf);
     if (got == YYSYMBOL_LBRACE && starts_line(c, loc.start))
         diag_fix(c->diags, d, "a block opens on the line of its statement: move this '{' up to the end of the line before");
+    else if (got == YYSYMBOL_LBRACE && after_semicolon(c, loc.start))
+        diag_fix(c->diags, d, "the ';' before this '{' ended the statement: remove it");
+    else if ((got == YYSYMBOL_ADDR || got == YYSYMBOL_ADDRS || got == YYSYMBOL_PAIR) &&
+             after_semicolon(c, loc.start))
+        diag_fix(c->diags, d, "';' ends a statement; it joins host functions into one hostpci slot only between addresses, with no blanks: 01:00.0;02:00.0");
     if (got == YYSYMBOL_YYEOF && c->depth > 0 && c->depth <= PARSE_MAX_OPEN)
         diag_note(c->diags, d, to_src(c, c->open[c->depth - 1]),
                   "this '{' is never closed");

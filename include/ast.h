@@ -20,6 +20,8 @@ enum ast_value_kind {
     AV_STRING,  /* "RTX 4070 SUPER" (text without the quotes) */
     AV_ADDR,    /* 02:00.0, 0000:02:00.0 (text as written) */
     AV_PAIR,    /* 10de:2783, 02:00 (text as written) */
+    AV_ADDRS,   /* 01:00.0;02:00.0: host functions joined into one hostpci
+                 * slot (text as written, ';' between; no blanks) */
 };
 
 struct ast_value {
@@ -52,6 +54,11 @@ struct ast_spec {
     struct ast_stmt *stmts;
     struct ast_ignore *ignores;
 };
+
+/* The addresses of an AV_ADDRS value, in order, each an AV_ADDR with its
+ * own span (ast_addrs.c); *n gets their number. */
+struct ast_value *ast_addrs_split(arena *a, const struct ast_value *v,
+                                  size_t *n);
 
 /* Parses src into the arena.  Syntax errors are queued as P001 in diags
  * (several per run thanks to statement-level recovery).  Returns NULL only

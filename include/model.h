@@ -37,7 +37,7 @@ struct m_device {
     src_loc id_loc;
     const char *name;           /* for people; may be NULL */
     src_loc loc;                /* the whole statement */
-    struct m_device *parent;    /* audio: its gpu */
+    struct m_device *parent;    /* audio: its gpu; joined: the line's first */
     struct m_vm *vm;
 
     /* hostpci slot 0..15; a function folded into its parent's slot by
@@ -46,6 +46,9 @@ struct m_device {
     bool slot_pinned;
     src_loc slot_loc;
     bool folded;
+    /* a further address of `01:00.0;02:00.0`: folded into the first's slot
+     * (its parent) and written there, after it, joined by ';' */
+    bool joined;
 
     bool primary;               /* x-vga=1 */
     src_loc primary_loc;

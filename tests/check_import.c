@@ -507,12 +507,16 @@ START_TEST(import_without_facts)
         "        romfile \"x.rom\"\n"
         "        vendor-id 0x10de\n"
         "    }\n"
+        "    pci 05:00.0;05:00.1 {\n"
+        "        slot 4\n"
+        "    }\n"
         "    pci 06:00.0 {\n"
         "        slot 5\n"
         "        mdev \"nvidia-63\"\n"
         "    }\n"
         "}\n");
-    ck_assert_uint_eq(tu_count_rule(&d, "P041"), 2);
+    /* the mapping without its pci.cfg; the joined slot is a spec's too */
+    ck_assert_uint_eq(tu_count_rule(&d, "P041"), 1);
     arena_free(a);
 }
 END_TEST
@@ -646,6 +650,8 @@ END_TEST
 struct sim_slot {
     bool used;
     struct pci_addr addr;
+    struct pci_addr joined[8];  /* further functions of `a;b` */
+    size_t njoined;
     int pcie, x_vga, rombar, legacy_igd;
     const char *romfile, *mdev;
     int ids[4];
@@ -710,7 +716,14 @@ static void sim_spec(const struct ast_spec *spec, struct sim_slot *slots)
         ck_assert_msg(!o->used, "two devices in slot %d", slot_of[i]);
         o->used = true;
         const char *why;
-        ck_assert_int_eq(pci_addr_parse(d->vals[0].text, false, &o->addr, &why), 0);
+        char *list = strdup(d->vals[0].text), *save = NULL;
+        ck_assert_int_eq(pci_addr_parse(strtok_r(list, ";", &save), false, &o->addr, &why), 0);
+        for (char *t; (t = strtok_r(NULL, ";", &save)) && o->njoined < 8; o->njoined++) {
+            ck_assert_int_eq(pci_addr_parse(t, false, &o->joined[o->njoined], &why), 0);
+            if (opt_of(d, "all-functions"))
+                o->joined[o->njoined].func = PCI_FUNC_ALL;
+        }
+        free(list);
         if (opt_of(d, "all-functions"))
             o->addr.func = PCI_FUNC_ALL;
         const struct ast_stmt *pc = opt_of(d, "pcie");
@@ -763,6 +776,10 @@ static void roundtrip_one(const char *path, const struct facts *f)
             continue;
         const struct sim_slot *o = &slots[i];
         ck_assert_msg(pci_addr_eq(&o->addr, &h->hosts[0]), "%s: hostpci%u address", path, i);
+        ck_assert_msg(o->njoined + 1 == h->nhosts, "%s: hostpci%u joined ids", path, i);
+        for (size_t k = 0; k < o->njoined; k++)
+            ck_assert_msg(pci_addr_eq(&o->joined[k], &h->hosts[k + 1]),
+                          "%s: hostpci%u joined id %zu", path, i, k + 1);
         ck_assert_msg(o->pcie == (h->pcie == 1), "%s: hostpci%u pcie", path, i);
         ck_assert_msg(o->x_vga == (h->x_vga == 1), "%s: hostpci%u x-vga", path, i);
         ck_assert_msg(o->rombar == (h->rombar != 0), "%s: hostpci%u rombar", path, i);

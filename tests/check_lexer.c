@@ -6,7 +6,7 @@
 #include "lexer.h"
 #include "fe_test.h"
 
-/* Token kinds of text as one short string: W N S A P ; { } E(rror). */
+/* Token kinds of text as one short string: W N S A P J(oined) ; { } E(rror). */
 static const char *scan(arena *a, const char *text, size_t len,
                         struct diag_list *d, struct ast_spec *spec)
 {
@@ -32,6 +32,7 @@ static const char *scan(arena *a, const char *text, size_t len,
         case STRING: out[n++] = 'S'; break;
         case ADDR: out[n++] = 'A'; break;
         case PAIR: out[n++] = 'P'; break;
+        case ADDRS: out[n++] = 'J'; break;
         case NL: out[n++] = ';'; break;
         case LBRACE: out[n++] = '{'; break;
         case RBRACE: out[n++] = '}'; break;
@@ -67,6 +68,17 @@ static const struct {
     {"a\0b", 3, "WEW", 1},
     {"\"nul\0in\"", 8, "S", 1},
     {"", 0, "", 0},
+    /* `;` between addresses, no blanks: one slot; anything else ends a statement */
+    {"pci 01:00.0;02:00.0 10de:1234", 0, "WJP", 0},
+    {"0000:01:00.0;02:00;zz:00.0x", 0, "J", 0},
+    {"gpu 01:00.0;audio 01:00.1", 0, "WA;WA", 0},
+    {"gpu 01:00.0; audio 01:00.1", 0, "WA;WA", 0},
+    {"pci 01:00.0 ;02:00.0", 0, "WA;A", 0},
+    {"pci 01:00.0;;audio", 0, "WA;;W", 0},
+    {"pci 01:00.0;\n", 0, "WA;;", 0},
+    {"pci 01:00.0;;02:00.0 x", 0, "WEW", 1},
+    {"10de:2783;0x10", 0, "P;W", 0},
+    {"a:b;c:d{", 0, "J{", 0},
 };
 
 START_TEST(lexer_tokens)

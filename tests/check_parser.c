@@ -6,14 +6,14 @@
 #include "fe_test.h"
 #include "strbuf.h"
 
-/* kw(v1,v2){...} with values tagged by kind: w n s a p. */
+/* kw(v1,v2){...} with values tagged by kind: w n s a p j. */
 static void dump(struct strbuf *sb, const struct ast_stmt *s)
 {
     for (; s; s = s->next) {
         sb_add(sb, s->keyword);
         sb_add(sb, "(");
         for (size_t i = 0; i < s->nvals; i++) {
-            static const char tag[] = "wnsap";
+            static const char tag[] = "wnsapj";
             sb_printf(sb, "%s%c:%s", i ? "," : "", tag[s->vals[i].kind],
                       s->vals[i].text);
         }
@@ -48,6 +48,13 @@ static const struct {
     {"a\"b\"c{d}", "a(s:b,w:c){d()}"},
     {"x 1#c\ny\"\" 2;z", "x(n:1) y(s:,n:2) z()"},
     {"usb4 78:00.0{tunnels 79:00.3 79:00.4}", "usb4(a:78:00.0){tunnels(a:79:00.3,a:79:00.4)}"},
+    /* a joined list is one value; `;` with a blank or a keyword after it
+     * still ends the statement */
+    {"pci 01:00.0;02:00.0{x}", "pci(j:01:00.0;02:00.0){x()}"},
+    {"pci 01:00.0;02:00.0;x", "pci(j:01:00.0;02:00.0) x()"},
+    {"gpu 01:00.0; audio 01:00.1", "gpu(a:01:00.0) audio(a:01:00.1)"},
+    {"gpu 01:00.0;audio 01:00.1", "gpu(a:01:00.0) audio(a:01:00.1)"},
+    {"pci 01:00.0;\n", "pci(a:01:00.0)"},
 };
 
 START_TEST(parser_shapes)
@@ -101,6 +108,10 @@ static const struct {
     {"x 1 { y 2 } z\n", "1:13", 1, "unexpected word"},
     {"a \x01\nb \x02\n", "1:3", 2, "control character 0x01"},
     {"a \xc3\n", "1:3", 1, "invalid UTF-8 byte 0xc3"},
+    {"pci 01:00.0;;02:00.0\n", "1:13", 1, "empty address in a ';'-joined list"},
+    {"pci ;02:00.0\n", "1:6", 1, "unexpected PCI address"},
+    {"pci 01:00.0; 02:00.0\n", "1:14", 1, "unexpected PCI address"},
+    {"pci 01:00.0;02:00.0; {\n}\n", "1:22", 2, "unexpected '{'"},
 };
 
 START_TEST(parser_errors)

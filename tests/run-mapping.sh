@@ -192,5 +192,12 @@ case $me in
     ;;
 esac
 
+# A joined slot survives the node's view: its apply.sh sets it whole.
+if "$PASSC" build --no-facts -q mapping/joined.pass -o "$work/joined" 2>/dev/null &&
+    grep -qF "'hostpci0=0000:05:00.0;0000:06:00.0'" "$work/joined/pve1/apply.sh" &&
+    grep -qx 'hostpci0: 0000:05:00.0;0000:06:00.0' "$work/joined/101.conf" &&
+    grep -qF "'0000:03:02.1'" "$work/joined/pve1/verify.sh"; then ok
+else bad "joined slots in a cluster build"; grep -n 'hostpci0' "$work/joined/pve1/apply.sh" "$work/joined/101.conf"; fi
+
 echo "run-mapping: $pass passed, $fail failed"
 [ "$fail" = 0 ]
