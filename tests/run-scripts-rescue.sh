@@ -107,6 +107,7 @@ check "GRUB: the newest kernel's rescue entry first" \
 
 # P032: the rescue entry drops passc's vfio-pci.ids=
 grub_host
+b0=$(tree_sum)
 rrun "$CA"
 rc=$?
 check "GRUB, vfio_pci built in: apply exit 0" [ "$rc" = 0 ]
@@ -114,6 +115,25 @@ check "GRUB, vfio_pci built in: apply exit 0" [ "$rc" = 0 ]
 check "GRUB, vfio_pci built in: normal entry has vfio-pci.ids=, the rescue entry not" \
     sh -c 'grep "^menuentry '\''Proxmox VE GNU" "$1" | grep -q vfio-pci.ids= && grep "	linux " "$1" | grep "$2" | grep -vq vfio-pci.ids=' \
     sh "$(cfg)" "$rescue_opts"
+# one update-grub makes the menu from both changes: the command line and
+# the rescue entry
+check "GRUB, vfio_pci built in: apply runs update-grub once" [ "$(calls update-grub)" = 1 ]
+: >"$SANDBOX_LOG"
+rrun "$work/cmdline/rollback.sh"
+rc=$?
+check "GRUB, vfio_pci built in: rollback exit 0, update-grub once" \
+    sh -c '[ "$1" = 0 ] && [ "$2" = 1 ]' sh "$rc" "$(calls update-grub)"
+check "GRUB, vfio_pci built in: rollback leaves the host as before (grub.cfg too)" same_tree "$b0"
+# without a backup: the same, removing only what passc wrote
+rrun "$CA"
+rm -rf "$PASSC_ROOT/var/lib/passc/backup"
+: >"$SANDBOX_LOG"
+rrun "$work/cmdline/rollback.sh"
+rc=$?
+check "GRUB, vfio_pci built in: rollback without a backup: exit 0, update-grub once" \
+    sh -c '[ "$1" = 0 ] && [ "$2" = 1 ]' sh "$rc" "$(calls update-grub)"
+check "GRUB, vfio_pci built in: rollback without a backup: no rescue entry, no vfio-pci.ids= in grub.cfg" \
+    sh -c '! grep -q "passc\|vfio-pci.ids=" "$1"' sh "$(cfg)"
 
 # ---- systemd-boot through proxmox-boot-tool ----
 sd_host

@@ -567,13 +567,10 @@ rescue_backup() {
     done
 }
 
-# rescue_refresh KINDS: the boot menu made again from the files.
+# rescue_refresh KINDS: the boot menu made again from the files.  GRUB's
+# only through rescue_grub_refresh, once the kernel command line is done.
 rescue_refresh() {
-    case " $1" in *' grub'*)
-        say 'running update-grub (the rescue boot entry)'
-        update-grub
-        ;;
-    esac
+    case " $1" in *' grub'*) r_grub=1 ;; esac
     r_hook=$root/etc/kernel/postinst.d/zzz-passc-rescue
     case " $1" in *' postinst'*)
         if [ -f "$r_hook" ]; then
@@ -582,6 +579,17 @@ rescue_refresh() {
         fi
         ;;
     esac
+}
+
+# rescue_grub_refresh: update-grub for the rescue entry, unless the kernel
+# command line's update-grub is pending (P032 builds, whose scripts end
+# with boot_refresh_if_pending): that one run reads both changes, and a
+# failed one is run again by the next apply.sh or rollback.sh.
+rescue_grub_refresh() {
+    [ "${r_grub:-0}" = 1 ] || return 0
+    r_grub=0
+    say 'running update-grub (the rescue boot entry)'
+    update-grub
 }
 
 install_rescue() {
@@ -601,6 +609,8 @@ install_rescue() {
         return 0
     }
     rescue_refresh "$r_done"
+    # apply.sh has recorded the kernel command line's refresh by now
+    rescue_grub_refresh
     say "the boot menu has \"$rescue_title\" for each kernel: boot it if the host does not come back (RECOVERY.txt)"
 }
 
