@@ -8,15 +8,11 @@
 # creates its output directory, with the same diagnostics on stderr.
 #
 # PASSC_UPDATE_GOLDEN=1 rewrites the .out files (review the diff!).
-set -u
-: "${PASSC:?set PASSC to the passc binary}"
-: "${PASSC_SRCDIR:?set PASSC_SRCDIR to the source tree}"
-src="$PASSC_SRCDIR/tests/bad"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT INT TERM
+. "$(dirname "$0")/runner_lib.sh"
+src="$S/tests/bad"
+work=$T
 mkdir "$work/bad"
 cp "$src"/*.pass "$work/bad/"
-export NO_COLOR=1 LC_ALL=C
 
 HOST='host "pve" {\n    iommu required\n}\n'
 gen() {
@@ -53,12 +49,8 @@ awk 'BEGIN { printf "host {\n}\n"; for (i = 0; i < 20000; i++) printf "a { "; pr
 awk 'BEGIN { for (i = 0; i < 256; i++) printf "%c", (i * 37 + 11) % 256 }' \
     >"$work/bad/binary-garbage.pass"
 
-pass=0
-fail=0
-failed() {
-    echo "FAIL $1: $2"
-    fail=$((fail + 1))
-}
+# failed NAME TEXT: one more thing wrong with case NAME
+failed() { bad "$1: $2"; }
 
 for f in "$work"/bad/*.pass; do
     name=$(basename "$f" .pass)
@@ -104,7 +96,7 @@ for f in "$work"/bad/*.pass; do
         [ $ok = 0 ] || failed "$name" "build's diagnostics differ from lint's"
         ok=0
     fi
-    [ $ok = 1 ] && pass=$((pass + 1))
+    [ $ok = 0 ] || ok
 done
 
 # A golden without its case is a test that silently stopped running.
@@ -113,5 +105,4 @@ for g in "$src"/*.out; do
     [ -f "$work/bad/$name.pass" ] || failed "$name" "golden without a case"
 done
 
-echo "run-bad: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+runner_done

@@ -2,18 +2,10 @@
 # run-cli.sh — the command line's manners: usage errors, unreadable inputs
 # and outputs give one line and a stable exit code, and nothing is written.
 # Env (from make check-cli): PASSC, PASSC_SRCDIR.
-set -u
-: "${PASSC:?PASSC must name the passc binary}"
-: "${PASSC_SRCDIR:?PASSC_SRCDIR must name the source root}"
-src=$PASSC_SRCDIR
-passed=0
-failed=0
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/run-cli.XXXXXX")
-trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
-export NO_COLOR=1
+. "$(dirname "$0")/runner_lib.sh"
+src=$S
+tmp=$T
 
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
 # case WANT_RC STDERR_LINES DESC CMD...: exit code and how many stderr lines
 case_() {
     want=$1 lines=$2 desc=$3
@@ -29,9 +21,7 @@ case_() {
     fi
     ok
 }
-has() { if grep -qF -- "$2" "$1"; then ok; else bad "$3: no '$2'"; fi; }
-# check DESC CMD...: CMD must succeed; absent DESC PATH: PATH must not exist
-check() { d=$1; shift; if "$@"; then ok; else bad "$d"; fi; }
+# absent DESC PATH: PATH must not exist
 absent() { if [ -e "$2" ]; then bad "$1: $2 exists"; else ok; fi; }
 
 spec=$src/examples/vm102.pass
@@ -209,5 +199,4 @@ else
     bad "python3 is missing: the fuzz harness cannot be checked"
 fi
 
-echo "run-cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+runner_done

@@ -5,17 +5,13 @@
 # hostile names, and --root pointed at a /sys.
 # Env: PASSC, PASSC_SRCDIR, PASSC_FIXTURES.  PASSC_UPDATE_GOLDEN=1 rewrites
 # the golden files (review the diff).
-set -u
-: "${PASSC:?}" "${PASSC_SRCDIR:?}" "${PASSC_FIXTURES:?}"
+. "$(dirname "$0")/runner_lib.sh"
+: "${PASSC_FIXTURES:?set PASSC_FIXTURES to the fixture hosts (tests/mkhost --all)}"
+# this runner tests colour itself, NO_COLOR included
+unset NO_COLOR
 IDS="$PASSC_SRCDIR/tests/ids/pci.ids"
 GOLD="$PASSC_SRCDIR/tests/golden/facts-text"
 SNAP="$PASSC_SRCDIR/examples/hosts/x870e-creator.yaml"
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 ESC=$(printf '\033')
 
 # golden NAME CMD...: CMD's stdout is GOLD/NAME.txt, exit 0, stderr empty
@@ -110,5 +106,4 @@ if grep -q 'x07 GPU' "$T/evil.yaml"; then
     else bad "control bytes in a name reach the output (rc $rc)"; fi
 else bad "test setup: evil snapshot not made"; fi
 
-echo "run-facts-text: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+runner_done

@@ -5,29 +5,10 @@
 # LIVE test on this machine's own / (labelled below).
 # Env: PASSC (binary), PASSC_SRCDIR (repo root), PASSC_FIXTURES (from
 # tests/mkhost --all).
-set -u
-: "${PASSC:?}" "${PASSC_SRCDIR:?}" "${PASSC_FIXTURES:?}"
+. "$(dirname "$0")/runner_lib.sh"
+: "${PASSC_FIXTURES:?set PASSC_FIXTURES to the fixture hosts (tests/mkhost --all)}"
 IDS="$PASSC_SRCDIR/tests/ids/pci.ids"
 GOLD="$PASSC_SRCDIR/tests/golden/facts"
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# expect RC CMD...: runs CMD, output in $T/out and $T/err
-expect() {
-    want=$1
-    shift
-    "$@" >"$T/out" 2>"$T/err"
-    got=$?
-    if [ "$got" -ne "$want" ]; then
-        bad "$* exited $got, want $want"; sed 's/^/  | /' "$T/err" | head -5
-        return 1
-    fi
-    return 0
-}
 
 # (address, id, class, group, driver, names) from a snapshot, one line per
 # device
@@ -303,5 +284,4 @@ if expect 0 "$PASSC" facts; then
     else bad "live: no device marked root-disk"; fi
 fi
 
-echo "run-facts: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+runner_done

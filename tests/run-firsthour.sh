@@ -3,15 +3,9 @@
 # --color in --help, build -q, lint's tally on a terminal, verify.ps1 only
 # for Windows guests (or a spec that does not say).
 # Env: PASSC, PASSC_SRCDIR.
-set -u
-: "${PASSC:?}" "${PASSC_SRCDIR:?}"
-S=$PASSC_SRCDIR
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/runner_lib.sh"
+# the lint tally on a terminal is tested as a user without NO_COLOR sees it
+unset NO_COLOR
 
 "$PASSC" --help >"$T/help"
 if grep -q -- '--version' "$T/help" && grep -q -- '--no-color' "$T/help" &&
@@ -52,5 +46,4 @@ if command -v script >/dev/null 2>&1; then
     else bad "no tally for a clean spec"; tail -3 "$T/tty"; fi
 fi
 
-echo "run-firsthour: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+runner_done

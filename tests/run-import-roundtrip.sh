@@ -8,14 +8,9 @@
 #  - the vfio-pci ids the host binds today (the last ids= kmod keeps) are
 #    all still in the built vfio.conf, and so is every option import kept.
 # Plus: CRLF specs, and -o over an input.
-set -u
-: "${PASSC:?}" "${PASSC_SRCDIR:?}"
-cd "$PASSC_SRCDIR" || exit 1
-pass=0 fail=0
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/runner_lib.sh"
+cd "$S" || exit 1
+tmp=$T
 
 # main-section settings of a VM config as "key value", values normalised:
 # property-string booleans (hidden, enable-s3, …) as 1/0
@@ -104,5 +99,4 @@ if "$PASSC" lint "$tmp/crlf.pass" --no-facts >"$tmp/e" 2>&1 && ! grep -q 'P001\|
     bad "a CRLF spec does not lint clean"; cat "$tmp/e"; fi
 if "$PASSC" fmt --check "$tmp/crlf.pass" >/dev/null 2>&1 || [ $? = 1 ]; then ok; else bad "fmt of a CRLF spec failed"; fi
 
-echo "run-import-roundtrip: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+runner_done

@@ -3,15 +3,9 @@
 # golden spec (stdout) and golden diagnostics (stderr) per config, hostile
 # input generated here, and the round trip: import, build, same hostpci
 # meaning; fmt(import) == import.
-set -u
-: "${PASSC:?}" "${PASSC_SRCDIR:?}"
-cd "$PASSC_SRCDIR" || exit 1
-pass=0 fail=0
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/runner_lib.sh"
+cd "$S" || exit 1
+tmp=$T
 
 # import CONF -> $tmp/out.pass, $tmp/out.err, $rc
 run_import() {
@@ -206,17 +200,16 @@ hostile() {
 head -c 65536 /dev/urandom >"$tmp/bin-200.conf"
 printf 'cores: 2\n\000\001\002' >>"$tmp/bin-200.conf"
 hostile binary "$tmp/bin-200.conf"
-check() { if "$@"; then ok; else bad "$msg"; fi; }
-msg="binary input: no 'binary data' message"; check grep -q 'binary data' "$tmp/h.err"
+check "binary input: no 'binary data' message" grep -q 'binary data' "$tmp/h.err"
 awk 'BEGIN { printf "hostpci0: "; for (i = 0; i < 1048576; i++) printf "0000000000"; printf "\ncores: 2\n" }' >"$tmp/long-201.conf"
 hostile "10 MB line" "$tmp/long-201.conf"
-msg="10 MB line: diagnostics not bounded"; check [ "$(wc -c <"$tmp/h.err")" -lt 20000 ]
+check "10 MB line: diagnostics not bounded" [ "$(wc -c <"$tmp/h.err")" -lt 20000 ]
 awk 'BEGIN { print "cores: 2"; print "hostpci0: 01:00.0"; for (i = 0; i < 10000; i++) { printf "[snap%d]\ncores: 2\nhostpci0: 01:00.0\nsnaptime: %d\n\n", i, i } }' >"$tmp/snaps-202.conf"
 hostile "10000 snapshots" "$tmp/snaps-202.conf"
-msg="10000 snapshots: not reported"; check grep -q '10000 snapshot sections are not imported' "$tmp/h.out"
+check "10000 snapshots: not reported" grep -q '10000 snapshot sections are not imported' "$tmp/h.out"
 awk 'BEGIN { for (i = 0; i < 100000; i++) print "junk line " i }' >"$tmp/junk-203.conf"
 hostile "100000 junk lines" "$tmp/junk-203.conf"
-msg="junk: no summary"; check grep -q 'more lines that Proxmox drops are not listed' "$tmp/h.err"
+check "junk: no summary" grep -q 'more lines that Proxmox drops are not listed' "$tmp/h.err"
 hostile "missing file" "$tmp/does-not-exist-204.conf"
 hostile "no vmid" "$tmp/bin-200.conf.txt"
 printf 'options vfio-pci ids=\\\n' >"$tmp/v.conf"
@@ -240,7 +233,7 @@ cli() {
 cp tests/import/seed-102.conf "$tmp/vm.conf"
 cli 2 "give --vmid N for $tmp/vm.conf" "$tmp/vm.conf"
 cli 0 "" "$tmp/vm.conf" --vmid 105
-msg="--vmid names the VM"; check grep -q '^vm 105 "win-server-2025" {' "$tmp/c.out"
+check "--vmid names the VM" grep -q '^vm 105 "win-server-2025" {' "$tmp/c.out"
 cli 2 "a VMID is 100..999999999, not 99" "$tmp/vm.conf" --vmid 99
 cli 2 "a VMID is 100..999999999, not 12x" "$tmp/vm.conf" --vmid 12x
 cli 2 "missing argument for --vmid" "$tmp/vm.conf" --vmid
@@ -249,7 +242,7 @@ cli 2 "only one VM config at a time" "$tmp/vm.conf" "$tmp/vm.conf"
 cli 2 "give only one of --facts, --root, --no-facts" "$tmp/vm.conf" --vmid 102 --facts x.yaml --no-facts
 cli 3 "facts could not be read from $tmp/none.yaml" tests/import/seed-102.conf --facts "$tmp/none.yaml"
 cli 2 "cannot open $tmp/none.conf" tests/import/seed-102.conf --vfio "$tmp/none.conf"
-msg="a missing --vfio file is named once"; check [ "$(grep -o "$tmp/none.conf" "$tmp/c.err" | wc -l)" -eq 1 ]
+check "a missing --vfio file is named once" [ "$(grep -o "$tmp/none.conf" "$tmp/c.err" | wc -l)" -eq 1 ]
 cli 2 "cannot write $tmp/nodir/x.pass" tests/import/seed-102.conf -o "$tmp/nodir/x.pass"
 
 # A cluster config: the node it lives on comes from its path (pmxcfs shows
@@ -261,13 +254,11 @@ cp tests/import/mapping-sriov-150.conf "$tmp/pve/nodes/pve2/qemu-server/150.conf
 ln -s nodes/pve2/qemu-server "$tmp/pve/qemu-server"
 "$PASSC" import "$tmp/pve/qemu-server/150.conf" --mapping tests/import/mapping-sriov-150.pci.cfg \
     >"$tmp/node.pass" 2>/dev/null
-msg="import: the config's node is the first host block, the other node after it"
-check [ "$(sed -n 's/^host "\(.*\)" {$/\1/p' "$tmp/node.pass" | tr '\n' ' ')" = "pve2 pve1 " ]
+check "import: the config's node is the first host block, the other node after it" [ "$(sed -n 's/^host "\(.*\)" {$/\1/p' "$tmp/node.pass" | tr '\n' ' ')" = "pve2 pve1 " ]
 if ! grep -q 'is not known' "$tmp/node.pass"; then ok
 else bad "import: no guess noted when the path names the node"; fi
 "$PASSC" lint --no-facts "$tmp/node.pass" >"$tmp/node.lint" 2>&1
 if ! grep -q 'P07[12]' "$tmp/node.lint"; then ok
 else bad "import: the imported cluster spec lints without P071/P072"; cat "$tmp/node.lint"; fi
 
-echo "run-import: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+runner_done

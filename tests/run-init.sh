@@ -5,29 +5,9 @@
 # mode P026 allows, the VM's current config under --root, the snapshot
 # beside the spec, lint's verdict, and the refusals.
 # Env: PASSC, PASSC_SRCDIR, PASSC_FIXTURES.
-set -u
-: "${PASSC:?}" "${PASSC_SRCDIR:?}" "${PASSC_FIXTURES:?}"
-S=$PASSC_SRCDIR
+. "$(dirname "$0")/runner_lib.sh"
+: "${PASSC_FIXTURES:?set PASSC_FIXTURES to the fixture hosts (tests/mkhost --all)}"
 SNAP="$S/examples/hosts/x870e-creator.yaml"
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# expect RC CMD...: output in $T/out and $T/err
-expect() {
-    want=$1
-    shift
-    "$@" >"$T/out" 2>"$T/err"
-    got=$?
-    if [ "$got" -ne "$want" ]; then
-        bad "$* exited $got, want $want"; sed 's/^/  | /' "$T/err" | head -8
-        return 1
-    fi
-    return 0
-}
 
 # build output without what names and comments may change: the spec's
 # file name, device names, the guest-driver reminder (a spec annotation)
@@ -124,5 +104,4 @@ expect 2 "$PASSC" init --vm 12 02:00.0 --facts "$SNAP" -o "$T/nothing.pass" && o
 expect 3 "$PASSC" init --vm 102 02:00.0 --facts "$T/nonexistent.yaml" -o "$T/nothing.pass" && ok
 if [ ! -e "$T/nothing.pass" ]; then ok; else bad "a refused init wrote its spec"; fi
 
-echo "run-init: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+runner_done

@@ -3,15 +3,7 @@
 # (the rule catalogue in passc.pass(5) is the binary's own, so it matches
 # `passc rules`), and the completion scripts' syntax.
 # Env: PASSC, PASSC_SRCDIR.
-set -u
-: "${PASSC:?}" "${PASSC_SRCDIR:?}"
-S=$PASSC_SRCDIR
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/runner_lib.sh"
 
 # every rule of the catalogue, once, in the roff
 "$PASSC" rules | awk '{print $1}' >"$T/ids"
@@ -36,8 +28,8 @@ else bad "P024: manual and explain differ"; diff "$T/explain" "$T/fromman" | hea
 # Only for the tree's own build/passc: the ASan run of this file must not
 # start a second make over build/ while make check may still be building it.
 if [ "$PASSC" != "$S/build/passc" ]; then
-    echo "run-install: $pass passed, $fail failed (make install: only with build/passc)"
-    [ "$fail" -eq 0 ]
+    echo "run-install: make install is tested only with build/passc"
+    runner_done
     exit
 fi
 if make -s -C "$S" --no-print-directory install DESTDIR="$T/d" >"$T/log" 2>&1; then ok
@@ -82,5 +74,4 @@ if command -v zsh >/dev/null 2>&1; then
     if zsh -n "$S/contrib/completion/_passc"; then ok; else bad "zsh completion syntax"; fi
 fi
 
-echo "run-install: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+runner_done

@@ -8,21 +8,10 @@
 # functions' ids to the slot rather than to a host `vfio ids` line.
 #
 # PASSC_UPDATE_GOLDEN=1 rewrites the golden files (review the diff!).
-set -u
-: "${PASSC:?set PASSC to the passc binary}"
-: "${PASSC_SRCDIR:?set PASSC_SRCDIR to the source tree}"
-export NO_COLOR=1 LC_ALL=C
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
-same() {  # golden file, produced file, what
-    if [ "${PASSC_UPDATE_GOLDEN:-}" = 1 ]; then cp "$2" "$1"; fi
-    if cmp -s "$1" "$2"; then ok; else bad "$3"; diff -u "$1" "$2" | head -30; fi
-}
-has() {  # file, fixed line, what
+. "$(dirname "$0")/runner_lib.sh"
+work=$T
+# a whole line, not the substring runner_lib's has looks for
+has_line() {  # file, fixed line, what
     if grep -qxF -- "$2" "$1"; then ok; else bad "$3: no line '$2'"; fi
 }
 
@@ -36,9 +25,9 @@ same joined/vm102-joined.102.conf "$work/b/102.conf" "102.conf of the joined bui
 sed '/^#/d' "$work/b/vfio.conf" >"$work/vfio"
 same joined/vm102-joined.vfio.conf "$work/vfio" "vfio.conf of the joined build"
 # pre-flight: address, the id the build saw, class, group, for each function
-has "$work/b/apply.sh" "        '0000:02:00.1 10de:22bc 040300 0000:02:00.0,0000:02:00.1' \\" "pre-flight of the joined audio"
-has "$work/b/apply.sh" "        '0000:79:00.4 1022:15b7 0c0330 0000:79:00.4'" "pre-flight of the joined xHCI"
-has "$work/b/verify.sh" "check_device '0000:79:00.4' '' 'pci (VM 102 hostpci3, joined)' vfio-pci" "verify.sh checks the joined xHCI"
+has_line "$work/b/apply.sh" "        '0000:02:00.1 10de:22bc 040300 0000:02:00.0,0000:02:00.1' \\" "pre-flight of the joined audio"
+has_line "$work/b/apply.sh" "        '0000:79:00.4 1022:15b7 0c0330 0000:79:00.4'" "pre-flight of the joined xHCI"
+has_line "$work/b/verify.sh" "check_device '0000:79:00.4' '' 'pci (VM 102 hostpci3, joined)' vfio-pci" "verify.sh checks the joined xHCI"
 
 # Import without facts, then build: each joined hostpci line comes back
 # as it was (slots import reports as not importable aside).
@@ -71,9 +60,8 @@ rm -rf "$work/g"
 if "$PASSC" build -q --facts "$facts" "$work/g.pass" -o "$work/g" >"$work/log" 2>&1; then ok
 else bad "build of the imported gpu-180"; cat "$work/log"; fi
 for k in 0 1; do
-    has "$work/g/180.conf" "$(grep "^hostpci$k:" joined/gpu-180.conf)" "gpu-180 hostpci$k written back"
+    has_line "$work/g/180.conf" "$(grep "^hostpci$k:" joined/gpu-180.conf)" "gpu-180 hostpci$k written back"
 done
-has "$work/g/vfio.conf" "options vfio-pci ids=10de:2783,10de:22bc,1022:15b6,1022:15b7" "gpu-180 binds every joined function"
+has_line "$work/g/vfio.conf" "options vfio-pci ids=10de:2783,10de:22bc,1022:15b6,1022:15b7" "gpu-180 binds every joined function"
 
-echo "run-joined: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+runner_done

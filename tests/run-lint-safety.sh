@@ -6,15 +6,10 @@
 # card whose group holds only bridges and driverless placeholders (the
 # AMD fixture host tests/hosts/amd-dummy.host).
 # Env (from make check): PASSC, PASSC_SRCDIR, PASSC_FIXTURES.
-set -u
-: "${PASSC:?PASSC must name the passc binary}"
-: "${PASSC_SRCDIR:?PASSC_SRCDIR must name the source root}"
-src=$PASSC_SRCDIR
+. "$(dirname "$0")/runner_lib.sh"
+src=$S
+tmp=$T
 fixtures=${PASSC_FIXTURES:-$src/build/fixtures}
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
 expect_rc() {
     want=$1 desc=$2
     shift 2
@@ -24,15 +19,10 @@ expect_rc() {
         bad "$desc: exit $got, want $want"; sed 's/^/  | /' "$tmp/out" >&2
     fi
 }
-has() { if grep -qF -- "$2" "$1"; then ok; else bad "$3: no '$2' in output"; sed 's/^/  | /' "$1" >&2; fi; }
 lacks() { if grep -qF -- "$2" "$1"; then bad "$3: '$2' in output"; sed 's/^/  | /' "$1" >&2; else ok; fi; }
 no_esc() { # no ESC or BEL byte in FILE
     if LC_ALL=C grep -q "$(printf '[\033\007]')" "$1"; then bad "$2: raw escape in output"; else ok; fi
 }
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/run-lint-safety.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-export NO_COLOR=1
 
 # ---- a file that is no snapshot is refused at line 1, nothing quoted ----
 d=$tmp/plain
@@ -141,5 +131,4 @@ else
     bad "fixture host amd-dummy missing under $fixtures"
 fi
 
-echo "run-lint-safety: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+runner_done

@@ -4,15 +4,10 @@
 # the git pre-commit hook in a scratch repository, and one LIVE test on
 # this machine's own facts (its root-disk controller must be refused).
 # Env (from make check-cli): PASSC, PASSC_SRCDIR.
-set -u
-: "${PASSC:?PASSC must name the passc binary}"
-: "${PASSC_SRCDIR:?PASSC_SRCDIR must name the source root}"
-src=$PASSC_SRCDIR
-passed=0
-failed=0
+. "$(dirname "$0")/runner_lib.sh"
+src=$S
+tmp=$T
 
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
 # expect_rc WANT DESC CMD...: runs CMD, output in $tmp/out and $tmp/err
 expect_rc() {
     want=$1 desc=$2
@@ -23,13 +18,6 @@ expect_rc() {
         bad "$desc: exit $got, want $want"; sed 's/^/  | /' "$tmp/err" "$tmp/out" >&2
     fi
 }
-has() { # has FILE TEXT DESC
-    if grep -qF -- "$2" "$1"; then ok; else bad "$3: no '$2' in output"; fi
-}
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/run-lint.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-export NO_COLOR=1
 
 # ---- passc rules / passc explain ----
 expect_rc 0 "passc rules" "$PASSC" rules
@@ -80,7 +68,7 @@ has "$tmp/err" "give only one of --facts, --root, --no-facts" "build with two fa
 # ---- the hook files ----
 if command -v shellcheck >/dev/null 2>&1; then
     expect_rc 0 "shellcheck contrib/git-pre-commit" shellcheck "$src/contrib/git-pre-commit"
-    expect_rc 0 "shellcheck run-lint.sh" shellcheck "$src/tests/run-lint.sh"
+    expect_rc 0 "shellcheck run-lint.sh" shellcheck -x -P SCRIPTDIR "$src/tests/run-lint.sh"
 else
     bad "shellcheck is not installed (make deps-check installs it)"
 fi
@@ -225,5 +213,4 @@ else
     bad "LIVE: passc facts cannot read this host's facts: $(cat "$live/err")"
 fi
 
-echo "run-lint: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+runner_done

@@ -7,21 +7,9 @@
 # mapping/NAME.pass`, then `[exit N]`).
 #
 # PASSC_UPDATE_GOLDEN=1 rewrites the golden files (review the diff!).
-set -u
-: "${PASSC:?set PASSC to the passc binary}"
-: "${PASSC_SRCDIR:?set PASSC_SRCDIR to the source tree}"
-export NO_COLOR=1 LC_ALL=C
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT INT TERM
+. "$(dirname "$0")/runner_lib.sh"
+work=$T
 src="$PASSC_SRCDIR/tests/mapping"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
-same() {  # golden file, produced file, what
-    if [ "${PASSC_UPDATE_GOLDEN:-}" = 1 ]; then cp "$2" "$1"; fi
-    if cmp -s "$1" "$2"; then ok; else bad "$3"; diff -u "$1" "$2" | head -30; fi
-}
 
 cd "$PASSC_SRCDIR/tests" || exit 1
 
@@ -199,5 +187,4 @@ if "$PASSC" build --no-facts -q mapping/joined.pass -o "$work/joined" 2>/dev/nul
     grep -qF "'0000:03:02.1'" "$work/joined/pve1/verify.sh"; then ok
 else bad "joined slots in a cluster build"; grep -n 'hostpci0' "$work/joined/pve1/apply.sh" "$work/joined/101.conf"; fi
 
-echo "run-mapping: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+runner_done

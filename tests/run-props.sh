@@ -2,14 +2,9 @@
 # run-props.sh — cpu/vga/machine options and the host's vfio lines (issue
 # 14): each checked against Proxmox's schema at the option (P002), emitted
 # in Proxmox's form, printed canonically by fmt; P015 fires and does not.
-set -u
-: "${PASSC:?}" "${PASSC_SRCDIR:?}"
-cd "$PASSC_SRCDIR" || exit 1
-pass=0 fail=0
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/runner_lib.sh"
+cd "$S" || exit 1
+tmp=$T
 
 # spec HOSTLINES VMLINES -> $tmp/s.pass
 spec() {
@@ -103,5 +98,4 @@ if grep -q '^options vfio-pci ids=10de:2783$' "$tmp/b/vfio.conf" 2>/dev/null; th
     bad "the facts' id is not bound"; cat "$tmp/b/vfio.conf" 2>/dev/null; fi
 "$PASSC" explain P015 | grep -q 'vfio ids' && ok || bad "explain P015"
 
-echo "run-props: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+runner_done

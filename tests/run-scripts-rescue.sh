@@ -107,6 +107,7 @@ check "GRUB: the newest kernel's rescue entry first" \
 
 # P032: the rescue entry drops passc's vfio-pci.ids=
 grub_host
+b0=$(tree_sum)
 rrun "$CA"
 rc=$?
 check "GRUB, vfio_pci built in: apply exit 0" [ "$rc" = 0 ]
@@ -114,6 +115,66 @@ check "GRUB, vfio_pci built in: apply exit 0" [ "$rc" = 0 ]
 check "GRUB, vfio_pci built in: normal entry has vfio-pci.ids=, the rescue entry not" \
     sh -c 'grep "^menuentry '\''Proxmox VE GNU" "$1" | grep -q vfio-pci.ids= && grep "	linux " "$1" | grep "$2" | grep -vq vfio-pci.ids=' \
     sh "$(cfg)" "$rescue_opts"
+# one update-grub makes the menu from both changes: the command line and
+# the rescue entry
+check "GRUB, vfio_pci built in: apply runs update-grub once" [ "$(calls update-grub)" = 1 ]
+: >"$SANDBOX_LOG"
+rrun "$work/cmdline/rollback.sh"
+rc=$?
+check "GRUB, vfio_pci built in: rollback exit 0, update-grub once" \
+    sh -c '[ "$1" = 0 ] && [ "$2" = 1 ]' sh "$rc" "$(calls update-grub)"
+check "GRUB, vfio_pci built in: rollback leaves the host as before (grub.cfg too)" same_tree "$b0"
+# without a backup: the same, removing only what passc wrote
+rrun "$CA"
+rm -rf "$PASSC_ROOT/var/lib/passc/backup"
+: >"$SANDBOX_LOG"
+rrun "$work/cmdline/rollback.sh"
+rc=$?
+check "GRUB, vfio_pci built in: rollback without a backup: exit 0, update-grub once" \
+    sh -c '[ "$1" = 0 ] && [ "$2" = 1 ]' sh "$rc" "$(calls update-grub)"
+check "GRUB, vfio_pci built in: rollback without a backup: no rescue entry, no vfio-pci.ids= in grub.cfg" \
+    sh -c '! grep -q "passc\|vfio-pci.ids=" "$1"' sh "$(cfg)"
+
+# ---- two specs on one host share the rescue files ----
+# Spec A is vm102, spec B holds VM 103 alone (its NIC is not on the x870e
+# host: fake_dev).  Each has its own backups; vfio.conf is one file too,
+# which B's apply replaces: rolled back A first, B puts A's back.
+printf 'host "pve" {\n    bind ids\n}\nvm 103 "linux" {\n    nic 03:00.0 8086:1533 "I210"\n}\n' >"$work/b.pass"
+"$PASSC" build "$work/b.pass" --no-facts -o "$work/b" >/dev/null 2>&1
+check "two specs: spec B builds" [ -x "$work/b/apply.sh" ]
+# but_vfio: tree_sum without vfio.conf
+but_vfio() { tree_sum | grep -v ' \./etc/modprobe\.d/vfio\.conf$'; }
+has_rescue() { [ -x "$(grubd)" ] && grep -q "^menuentry '$title, Linux $k1'" "$(cfg)"; }
+two_specs() {
+    grub_host
+    fake_dev 0000:03:00.0 8086 1533
+    b0=$(tree_sum) v0=$(but_vfio)
+    rrun "$A" && rrun "$work/b/apply.sh"
+}
+two_specs
+rc=$?
+check "two specs: both applied, the rescue entry in the boot menu" sh -c '[ "$1" = 0 ] && [ -x "$2" ]' sh "$rc" "$(grubd)"
+rrun "$R"
+check "two specs: rolling back A keeps the rescue entry B still uses" \
+    sh -c '[ "$1" = 0 ] && grep -q "kept the rescue boot entry" "$2"' sh $? "$work/t/out"
+check "two specs: after A's rollback the rescue entry is in the boot menu" has_rescue
+rrun "$work/b/rollback.sh"
+check "two specs: rolling back B, the last, removes the rescue entry" \
+    sh -c '[ "$1" = 0 ] && [ ! -e "$2" ] && ! grep -q passc "$3"' sh $? "$(grubd)" "$(cfg)"
+check "two specs: the host as before (grub.cfg too), but for vfio.conf" [ "$(but_vfio)" = "$v0" ]
+# the other order: B rolled back first, then A: every file as before
+two_specs
+rrun "$work/b/rollback.sh"
+check "two specs, B first: rolling back B keeps the rescue entry A still uses" has_rescue
+rrun "$R"
+check "two specs, B first: rolling back A, the last, leaves the host byte for byte as before" same_tree "$b0"
+# without backups: the last rollback still removes it, not the first
+two_specs
+rm -rf "$PASSC_ROOT/var/lib/passc/backup"
+rrun "$R"
+check "two specs, no backups: rolling back A keeps the rescue entry" has_rescue
+rrun "$work/b/rollback.sh"
+check "two specs, no backups: rolling back B removes it" sh -c '[ ! -e "$1" ] && ! grep -q passc "$2"' sh "$(grubd)" "$(cfg)"
 
 # ---- systemd-boot through proxmox-boot-tool ----
 sd_host
@@ -162,6 +223,18 @@ rm "$(entries)/passc-rescue-$k2.conf"
 rrun "$V"
 check "systemd-boot: verify fails when a kernel has no rescue entry" \
     out_has "FAIL  boot menu (systemd-boot): no rescue entry for $k2 on ESP ABCD-1234"
+
+# two specs (see the GRUB case): the hook and the ESP entries stay until
+# the last rollback
+sd_host
+fake_dev 0000:03:00.0 8086 1533
+v0=$(but_vfio)
+rrun "$A" && rrun "$work/b/apply.sh" && rrun "$R"
+check "systemd-boot, two specs: rolling back A keeps the hook and the ESP entry" \
+    sh -c '[ "$1" = 0 ] && [ -x "$2" ] && [ -f "$3/passc-rescue-$4.conf" ]' sh $? "$(hook)" "$(entries)" "$k1"
+rrun "$work/b/rollback.sh"
+check "systemd-boot, two specs: rolling back B removes them, the host as before but for vfio.conf" \
+    sh -c '[ "$1" = 0 ] && [ ! -e "$2" ] && [ "$3" = "$4" ]' sh $? "$(hook)" "$(but_vfio)" "$v0"
 
 # without a backup, rollback removes only the files exactly as passc writes them
 sd_host

@@ -54,25 +54,60 @@ rescue_need() {
     case " $(rescue_kinds)" in *' postinst'*) need mount umount ;; esac
 }
 
-# rescue_backup DIR: the files install_rescue may change, or NAME.absent.
+# The rescue files are the host's, not one build's: every spec applied on
+# it shares them.  A VM with a build applied has $lib/state/VMID.keys
+# (apply.sh writes it, rollback.sh puts back or removes it), so those files
+# say who still needs the rescue entry.  $r_before holds the files as they
+# were before the first of those builds: what the last rollback puts back.
+r_before=$lib/state/rescue-before
+
+# rescue_in_use --any: true when any VM has a build applied now.
+# rescue_in_use [PICK]: true when a VM keeps one after this rollback:
+# another spec's VM, or one of ours whose backup PICK was itself taken over
+# an applied build (no PICK: rollback.sh without a backup, ours all go).
+rescue_in_use() {
+    for r_keys in "$lib"/state/*.keys; do
+        [ -f "$r_keys" ] || continue
+        r_vm=${r_keys##*/}
+        r_vm=${r_vm%.keys}
+        case " $vmids " in
+        *" $r_vm "*)
+            if [ "${1:-}" = --any ] ||
+                { [ -n "${1:-}" ] && [ -f "$lib/backup/$r_vm/$1/state.keys" ]; }; then
+                return 0
+            fi
+            ;;
+        *) return 0 ;;
+        esac
+    done
+    return 1
+}
+
+# rescue_backup DIR: the files install_rescue may change, or NAME.absent;
+# also in $r_before when no VM has a build applied yet (before the first
+# change, so the host's own files).
 rescue_backup() {
-    for kind in $(rescue_kinds); do
-        rescue_target "$kind"
-        if [ -f "$r_file" ]; then
-            cp -p "$r_file" "$1/$r_back"
-        else
-            : >"$1/$r_back.absent"
+    for r_to in "$1" "$r_before"; do
+        if [ "$r_to" = "$r_before" ]; then
+            ! rescue_in_use --any || break
+            rm -rf "$r_before"
+            mkdir -p "$r_before"
         fi
+        for kind in $(rescue_kinds); do
+            rescue_target "$kind"
+            if [ -f "$r_file" ]; then
+                cp -p "$r_file" "$r_to/$r_back"
+            else
+                : >"$r_to/$r_back.absent"
+            fi
+        done
     done
 }
 
-# rescue_refresh KINDS: the boot menu made again from the files.
+# rescue_refresh KINDS: the boot menu made again from the files.  GRUB's
+# only through rescue_grub_refresh, once the kernel command line is done.
 rescue_refresh() {
-    case " $1" in *' grub'*)
-        say 'running update-grub (the rescue boot entry)'
-        update-grub
-        ;;
-    esac
+    case " $1" in *' grub'*) r_grub=1 ;; esac
     r_hook=$root/etc/kernel/postinst.d/zzz-passc-rescue
     case " $1" in *' postinst'*)
         if [ -f "$r_hook" ]; then
@@ -81,6 +116,20 @@ rescue_refresh() {
         fi
         ;;
     esac
+}
+
+# rescue_grub_refresh: update-grub for the rescue entry, unless the kernel
+# command line's update-grub is pending (P032 builds, whose scripts end
+# with boot_refresh_if_pending): that one run reads both changes, and a
+# failed one is run again by the next apply.sh or rollback.sh.
+rescue_grub_refresh() {
+    [ "${r_grub:-0}" = 1 ] || return 0
+    r_grub=0
+#@if cmdline
+    [ "$(cat "$lib/state/bootloader.pending" 2>/dev/null)" != update-grub ] || return 0
+#@end
+    say 'running update-grub (the rescue boot entry)'
+    update-grub
 }
 
 install_rescue() {
@@ -100,12 +149,36 @@ install_rescue() {
         return 0
     }
     rescue_refresh "$r_done"
+    # apply.sh has recorded the kernel command line's refresh by now
+    rescue_grub_refresh
     say "the boot menu has \"$rescue_title\" for each kernel: boot it if the host does not come back (RECOVERY.txt)"
 }
 
-# restore_rescue DIR: the rescue files as the backup DIR has them.  The ESP
-# entries go first, while the hook that knows them is still there.
+# rescue_keep [PICK]: true, saying so, when the rescue files stay for a
+# build still applied after this rollback (rescue_in_use).
+rescue_keep() {
+    rescue_in_use "$1" || return 1
+    for kind in grub postinst postrm; do
+        rescue_target "$kind"
+        [ -e "$r_file" ] || continue
+        say "kept the rescue boot entry: a build passc applied on this host still uses it"
+        break
+    done
+    return 0
+}
+
+# restore_rescue DIR: the rescue files as they were before the first build
+# applied on this host ($r_before; or as the backup DIR has them, from an
+# apply.sh that kept no $r_before), unless another build still uses them.
 restore_rescue() {
+    ! rescue_keep "${1##*/}" || return 0
+    if [ -d "$r_before" ]; then rescue_put_back "$r_before"; else rescue_put_back "$1"; fi
+    rm -rf "$r_before"
+}
+
+# rescue_put_back DIR: the rescue files as DIR has them.  The ESP entries go
+# first, while the hook that knows them is still there.
+rescue_put_back() {
     r_done=''
     for kind in grub postinst postrm; do
         rescue_target "$kind"
@@ -135,8 +208,15 @@ restore_rescue() {
     [ -z "$r_done" ] || rescue_refresh "$r_done"
 }
 
-# Without a backup: only files that are exactly what passc writes go.
+# Without a backup: as before the first build ($r_before), or else only
+# files that are exactly what passc writes go.
 remove_rescue() {
+    ! rescue_keep '' || return 0
+    if [ -d "$r_before" ]; then
+        rescue_put_back "$r_before"
+        rm -rf "$r_before"
+        return 0
+    fi
     r_done=''
     for kind in grub postinst postrm; do
         rescue_target "$kind"

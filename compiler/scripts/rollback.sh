@@ -301,6 +301,8 @@ else
     done
 fi
 
+# after the kernel command line: one update-grub for both on a GRUB host
+rescue_grub_refresh
 update_initramfs_if_pending
 #@if cmdline
 boot_refresh_if_pending
