@@ -4,6 +4,7 @@
  * printer takes them (and blank lines) from the text between statements;
  * an AST built in memory brings its comments as notes. */
 #include "spec_print.h"
+#include "utf8.h"
 
 #include <string.h>
 
@@ -174,7 +175,20 @@ static void print_notes(struct printer *p, const struct ast_stmt *st,
                         b++;
                     if (take - b >= 6 && !memcmp(s + done + b, "passc:", 6))
                         sb_add(p->out, "| ");
-                    sb_addn(p->out, s + done, take);
+                    /* the lexer refuses control bytes and invalid UTF-8
+                     * even in comments: a note quoting raw config text
+                     * shows such a byte as '?' */
+                    const unsigned char *u = (const unsigned char *)s + done;
+                    for (size_t k = 0; k < take;) {
+                        size_t len = utf8_len(u + k, take - k);
+                        if (len == 0 || (len == 1 && ((u[k] < 0x20 && u[k] != '\t') || u[k] == 0x7f))) {
+                            sb_addc(p->out, '?');
+                            k++;
+                        } else {
+                            sb_addn(p->out, (const char *)u + k, len);
+                            k += len;
+                        }
+                    }
                 }
                 end_line(p);
                 done += take;

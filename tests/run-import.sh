@@ -261,4 +261,15 @@ else bad "import: no guess noted when the path names the node"; fi
 if ! grep -q 'P07[12]' "$tmp/node.lint"; then ok
 else bad "import: the imported cluster spec lints without P071/P072"; cat "$tmp/node.lint"; fi
 
+# Regression (make fuzz): a [PENDING] `delete:` value with control bytes
+# went raw into a comment of the imported spec, which then did not parse.
+"$PASSC" import tests/fuzz/corpus/import/pending-delete-control-bytes.conf --vmid 102 \
+    >"$tmp/ctl.pass" 2>/dev/null
+check "import: control bytes of a pending value never reach a comment" \
+    "$PASSC" lint --no-facts "$tmp/ctl.pass"
+"$PASSC" import tests/fuzz/corpus/import/pending-delete-invalid-utf8.conf --vmid 102 \
+    >"$tmp/utf.pass" 2>/dev/null
+check "import: invalid UTF-8 of a pending value never reaches a comment" \
+    "$PASSC" lint --no-facts "$tmp/utf.pass"
+
 runner_done

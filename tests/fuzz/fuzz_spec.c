@@ -12,6 +12,8 @@
 #include "strbuf.h"
 
 #include "fuzz_common.h"
+#include "mapping.h"
+#include "plan.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -30,15 +32,33 @@ static void lint_and_build(arena *a, const struct ast_spec *ast, bool syntax_ok,
     diag_init(&d, a);
     struct model *m = resolve_spec(a, ast, &d);
     rules_spec_run(m, &d);
-    if (syntax_ok && facts)
-        rules_facts_run(m, facts, fuzz_quirks, &d);
+    mapping_rules_spec(m, &d);
+    /* one node per host block, as cmd_build.c builds them; the fuzzer has
+     * one snapshot, so every node is checked against it */
+    size_t nn = m->nhosts > 1 ? m->nhosts : 1;
+    struct node_build *nodes = arena_calloc(a, nn, sizeof *nodes);
+    for (size_t h = 0; h < nn; h++) {
+        nodes[h].host = h < m->nhosts ? &m->hosts[h] : NULL;
+        nodes[h].view = mapping_node_view(a, m, h);
+        if (nodes[h].host)
+            mapping_rules_view(nodes[h].view, nodes[h].host->name, &d);
+        nodes[h].facts = syntax_ok ? facts : NULL;
+        if (!nodes[h].facts)
+            continue;
+        rules_facts_run(nodes[h].view, facts, fuzz_quirks, &d);
+        if (nodes[h].host && nodes[h].host->name)
+            mapping_rules_node(m, nodes[h].host->name, facts, &d);
+    }
     rules_apply_ignores(ast, &d);
     fuzz_print_all(&d);
     if (!diag_has_errors(&d, false)) {
+        for (size_t h = 0; h < nn; h++)
+            nodes[h].plan = plan_build(a, nodes[h].view, nodes[h].facts,
+                                       nodes[h].facts ? fuzz_quirks : NULL);
+        const struct plan *p = nodes[0].view == m ? nodes[0].plan
+                                                  : plan_build(a, m, NULL, NULL);
         size_t n;
-        const struct plan *p =
-            plan_build(a, m, syntax_ok ? facts : NULL, fuzz_quirks);
-        struct artifact *arts = emit_all(a, m, p, &n);
+        struct artifact *arts = emit_all(a, m, p, nodes, nn, &n);
         for (size_t i = 0; i < n; i++)
             if (!arts[i].name || (arts[i].len && !arts[i].text))
                 fuzz_fail("an artifact without a name or text", NULL, 0, NULL, 0);
