@@ -248,14 +248,8 @@ int build_check_spec(struct run *r, const char *path,
     mapping_rules_spec(m, d);
     /* One node per host block: each checked against its own facts, for the
      * devices that node would pass (its VMs' and its mapping entries'). */
-    size_t nn = m->nhosts > 1 ? m->nhosts : 1;
-    struct node_build *nodes = arena_calloc(a, nn, sizeof *nodes);
-    for (size_t h = 0; h < nn; h++) {
-        nodes[h].host = h < m->nhosts ? &m->hosts[h] : NULL;
-        nodes[h].view = mapping_node_view(a, m, h);
-        if (nodes[h].host)
-            mapping_rules_view(nodes[h].view, nodes[h].host->name, d);
-    }
+    size_t nn;
+    struct node_build *nodes = mapping_nodes(a, m, d, &nn);
     /* After a syntax error the model lacks what the parser skipped: facts
      * rules would only add echoes of it (a "missing" tunnel, a capture). */
     struct live live = {0};

@@ -12,6 +12,7 @@
 #include "facts.h"
 #include "mapping.h"
 #include "names.h"
+#include "plan.h"
 
 /* pve-configid: ^[a-z][a-z0-9_-]+$ case-insensitive, at least 2 bytes. */
 bool mapping_name_ok(const char *s)
@@ -445,6 +446,20 @@ void mapping_rules_spec(const struct model *m, struct diag_list *d)
             }
         }
     }
+}
+
+struct node_build *mapping_nodes(arena *a, const struct model *m,
+                                 struct diag_list *d, size_t *n)
+{
+    *n = m->nhosts > 1 ? m->nhosts : 1;
+    struct node_build *nodes = arena_calloc(a, *n, sizeof *nodes);
+    for (size_t h = 0; h < *n; h++) {
+        nodes[h].host = h < m->nhosts ? &m->hosts[h] : NULL;
+        nodes[h].view = mapping_node_view(a, m, h);
+        if (nodes[h].host)
+            mapping_rules_view(nodes[h].view, nodes[h].host->name, d);
+    }
+    return nodes;
 }
 
 static bool overlaps(const struct pci_addr *a, bool a_all,

@@ -28,6 +28,15 @@ bool mapping_node_ok(const char *s);
 /* The spec-only checks (P071, P072). */
 void mapping_rules_spec(const struct model *m, struct diag_list *d);
 
+struct node_build;
+
+/* The nodes of a build, one per host block (at least one: a spec with one
+ * host block, or none, is one node), each with its host and view, and the
+ * view's P005 queued (mapping_rules_view).  Facts and plans are the
+ * caller's to add. */
+struct node_build *mapping_nodes(arena *a, const struct model *m,
+                                 struct diag_list *d, size_t *n);
+
 /* P005 on node `node` (its view, mapping_node_view): a mapped slot whose
  * every entry there is a device the VM also passes by address. */
 void mapping_rules_view(const struct model *v, const char *node,

@@ -35,13 +35,9 @@ static void lint_and_build(arena *a, const struct ast_spec *ast, bool syntax_ok,
     mapping_rules_spec(m, &d);
     /* one node per host block, as cmd_build.c builds them; the fuzzer has
      * one snapshot, so every node is checked against it */
-    size_t nn = m->nhosts > 1 ? m->nhosts : 1;
-    struct node_build *nodes = arena_calloc(a, nn, sizeof *nodes);
+    size_t nn;
+    struct node_build *nodes = mapping_nodes(a, m, &d, &nn);
     for (size_t h = 0; h < nn; h++) {
-        nodes[h].host = h < m->nhosts ? &m->hosts[h] : NULL;
-        nodes[h].view = mapping_node_view(a, m, h);
-        if (nodes[h].host)
-            mapping_rules_view(nodes[h].view, nodes[h].host->name, &d);
         nodes[h].facts = syntax_ok ? facts : NULL;
         if (!nodes[h].facts)
             continue;
