@@ -99,6 +99,24 @@ static const char *quirks_path(arena *a, const struct run_opts *o)
     return NULL;
 }
 
+/* A host block's `facts` snapshot, refused (F001) when its path leaves
+ * the spec's repository.  For the first host block --facts is the other
+ * way to name it. */
+static int read_snapshot(arena *a, const char *spec_path, const struct m_host *host,
+                         bool first, struct facts *f, struct diag_list *d)
+{
+    const char *why = NULL;
+    const char *p = facts_path_for_spec(a, spec_path, host->facts_path, &why);
+    if (!p) {
+        struct diag *dg = diag_add(d, R_F001, host->facts_loc,
+                                   "facts \"%s\" is refused: %s", host->facts_path, why);
+        diag_fix(d, dg, "keep the snapshot in the spec's repository (e.g. hosts/NAME.yaml)%s",
+                 first ? ", or name it on the command line with --facts" : "");
+        return -1;
+    }
+    return facts_read_yaml(a, p, f, d);
+}
+
 /* Where facts come from for one spec (design.md: --facts, --root, the
  * spec's `facts` file, the live host). */
 static int load_facts(arena *a, const struct run_opts *o, const struct model *m,
@@ -119,17 +137,8 @@ static int load_facts(arena *a, const struct run_opts *o, const struct model *m,
         break;
     }
     if (m->has_host && m->host.facts_path) {
-        const char *why = NULL;
-        const char *p = facts_path_for_spec(a, spec_path, m->host.facts_path, &why);
-        if (!p) {
-            struct diag *dg = diag_add(d, R_F001, m->host.facts_loc,
-                                       "facts \"%s\" is refused: %s",
-                                       m->host.facts_path, why);
-            diag_fix(d, dg, "keep the snapshot in the spec's repository (e.g. hosts/NAME.yaml), or name it on the command line with --facts");
-            return -1;
-        }
         *have = true;
-        return facts_read_yaml(a, p, f, d);
+        return read_snapshot(a, spec_path, &m->host, true, f, d);
     }
     /* A spec without a host block names no host: the machine lint runs on
      * (a laptop, CI) is not its target, and errors about that machine's
@@ -184,7 +193,6 @@ static int node_facts(struct run *r, const char *spec_path,
                       const struct node_build *nb, struct live *live,
                       struct facts *f, bool *have)
 {
-    arena *a = r->a;
     const struct m_host *host = nb->host;
     *have = false;
     if (r->o->facts_src == FACTS_NONE)
@@ -212,16 +220,8 @@ static int node_facts(struct run *r, const char *spec_path,
         }
         return 0;
     }
-    const char *why = NULL;
-    const char *p = facts_path_for_spec(a, spec_path, host->facts_path, &why);
-    if (!p) {
-        struct diag *dg = diag_add(r->d, R_F001, host->facts_loc,
-                                   "facts \"%s\" is refused: %s", host->facts_path, why);
-        diag_fix(r->d, dg, "keep the snapshot in the spec's repository (e.g. hosts/NAME.yaml)");
-        return -1;
-    }
     *have = true;
-    return facts_read_yaml(a, p, f, r->d);
+    return read_snapshot(r->a, spec_path, host, false, f, r->d);
 }
 
 int build_check_spec(struct run *r, const char *path,

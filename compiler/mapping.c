@@ -276,10 +276,8 @@ void mapping_link(arena *a, struct model *m, struct diag_list *d)
 
 size_t mapping_vm_home(const struct model *m, const struct m_vm *vm)
 {
-    for (size_t h = 0; vm->node && h < m->nhosts; h++)
-        if (m->hosts[h].name && !strcmp(m->hosts[h].name, vm->node))
-            return h;
-    return 0;
+    const struct m_host *h = vm->node ? host_named(m, vm->node) : NULL;
+    return h ? (size_t)(h - m->hosts) : 0;
 }
 
 /* A VM with a slot bound to an address is tied to its own node (Proxmox
@@ -371,12 +369,13 @@ struct model *mapping_node_view(arena *a, const struct model *m, size_t h)
     return v;
 }
 
-static bool has_entry(const struct m_mapping *mp, const char *node)
+/* How many of mapping mp's entries are node's (alternatives at start). */
+static size_t entries_on(const struct m_mapping *mp, const char *node)
 {
+    size_t n = 0;
     for (size_t i = 0; i < mp->nentries; i++)
-        if (!strcmp(mp->entries[i].node, node))
-            return true;
-    return false;
+        n += !strcmp(mp->entries[i].node, node);
+    return n;
 }
 
 /* P005 for mappings: Proxmox never gives one device to two slots of a VM,
@@ -400,9 +399,7 @@ static void check_mapping_uses(const struct model *m, const struct m_vm *vm,
             const char *node = m->hosts[h].name;
             if (!node || !vm_may_run_on(m, vm, h))
                 continue;
-            size_t have = 0;
-            for (size_t k = 0; k < dev->mapping->nentries; k++)
-                have += !strcmp(dev->mapping->entries[k].node, node);
+            size_t have = entries_on(dev->mapping, node);
             if (have == 0 || have >= uses)
                 continue;   /* none at all is P071's */
             struct diag *dg = diag_add(d, R_P005, dev->mapping_loc,
@@ -437,7 +434,7 @@ void mapping_rules_spec(const struct model *m, struct diag_list *d)
             const struct m_device *dev = vm->mapped[i];
             for (size_t h = 0; h < m->nhosts; h++) {
                 const char *node = m->hosts[h].name;
-                if (!node || !vm_may_run_on(m, vm, h) || has_entry(dev->mapping, node))
+                if (!node || !vm_may_run_on(m, vm, h) || entries_on(dev->mapping, node))
                     continue;
                 struct diag *dg = diag_add(d, R_P071, dev->mapping_loc,
                                            "mapping '%s' has no entry for node '%s': VM %u cannot start there",

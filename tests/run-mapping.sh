@@ -187,4 +187,16 @@ if "$PASSC" build --no-facts -q mapping/joined.pass -o "$work/joined" 2>/dev/nul
     grep -qF "'0000:03:02.1'" "$work/joined/pve1/verify.sh"; then ok
 else bad "joined slots in a cluster build"; grep -n 'hostpci0' "$work/joined/pve1/apply.sh" "$work/joined/101.conf"; fi
 
+# A second node's snapshot must stay in the repository too; --facts names
+# only the first node's, so the fix does not offer it.
+mkdir -p "$work/outside"
+cp golden/facts/pve1.yaml "$work/outside/pve1.yaml"
+sed -e 's|facts "../golden/facts/pve2.yaml"|facts "/etc/hostname"|' \
+    -e 's|facts "../golden/facts/pve1.yaml"|facts "pve1.yaml"|' mapping/cluster.pass >"$work/outside/outside.pass"
+"$PASSC" lint "$work/outside/outside.pass" >"$work/out.txt" 2>&1
+rc=$?
+if [ "$rc" = 3 ] && grep -q 'facts "/etc/hostname" is refused' "$work/out.txt" &&
+    grep -q 'fix: keep the snapshot in the spec.s repository (e.g. hosts/NAME.yaml)$' "$work/out.txt"; then ok
+else bad "a second node's snapshot outside the repository is refused (exit $rc)"; cat "$work/out.txt"; fi
+
 runner_done
